@@ -1,0 +1,55 @@
+"""checkout_app: Redis carts, pending orders in PostgreSQL, Stripe Checkout Sessions."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from . import cli, embedded, extensions, handlers
+from .config import load_config
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from the environment; tests pass env-style overrides in test_config."""
+    app = Flask(__name__, instance_path=str(embedded.INSTANCE_DIR))
+    if test_config is None:
+        embedded.fill_backends(os.environ)
+        app.config.from_mapping(load_config())
+        _announce(app)
+    else:
+        app.config.from_mapping(load_config({**os.environ, **test_config}))
+    register_extensions(app)
+    register_blueprints(app)
+    handlers.register(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    extensions.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+
+
+def _announce(app: Flask) -> None:
+    config = app.config
+    stripe = config["STRIPE_API_BASE"] or "https://api.stripe.com"
+    if not config["STRIPE_SECRET_KEY"]:
+        stripe = "not configured (set STRIPE_SECRET_KEY)"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log.info(
+        "checkout_app env=%s database=%s redis=%s stripe=%s",
+        config["APP_ENV"],
+        embedded.describe(config["DATABASE_URL"]),
+        embedded.describe(config["REDIS_URL"]),
+        stripe,
+    )

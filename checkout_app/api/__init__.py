@@ -1,0 +1,7 @@
+"""The JSON API blueprint: /api/cart and /api/checkout."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+from . import cart, checkout  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,175 @@
+"""Carts in Redis: one hash per shopper session holding item type, item id and quantity only."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import redis
+
+from .errors import CartUnavailable, InvalidInput
+from .models import ItemType
+
+MAX_QUANTITY = 99
+SINGLE_QUANTITY_TYPES = frozenset({ItemType.COURSE, ItemType.DIGITAL_PRODUCT})
+SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+# Kept in every stored cart so that an emptied cart still exists until its TTL.
+MARKER = "_"
+
+_ADD = """
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local new = current + tonumber(ARGV[2])
+if ARGV[4] == '1' then new = 1 end
+if new > tonumber(ARGV[3]) then return -1 end
+redis.call('HSET', KEYS[1], ARGV[1], new, '_', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return new
+"""
+_SET_IF_PRESENT = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[2] == '0' then redis.call('HDEL', KEYS[1], ARGV[1])
+else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, order=True)
+class CartKey:
+    item_type: ItemType
+    item_id: uuid.UUID
+
+    @property
+    def field(self) -> str:
+        return f"{self.item_type.value}:{self.item_id}"
+
+    @classmethod
+    def from_field(cls, field: str) -> CartKey:
+        item_type, item_id = field.split(":", 1)
+        return cls(ItemType(item_type), uuid.UUID(item_id))
+
+
+@dataclass(frozen=True)
+class CartLine:
+    key: CartKey
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Cart:
+    session_id: str
+    lines: tuple[CartLine, ...]
+
+    @property
+    def keys(self) -> list[CartKey]:
+        return [line.key for line in self.lines]
+
+
+def new_session_id() -> str:
+    """A fresh opaque session token (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def is_session_id(value: str | None) -> bool:
+    """Whether a cookie value has the shape of a session id we issued."""
+    return bool(value) and SESSION_ID_PATTERN.fullmatch(value) is not None
+
+
+def session_hash(session_id: str) -> str:
+    """The sha256 hex of a session id: the only form stored in Redis keys and orders."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def check_quantity(item_type: ItemType, quantity: int) -> None:
+    """Enforce the quantity rules: 1..99, and exactly 1 for courses and digital products."""
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}")
+    if item_type in SINGLE_QUANTITY_TYPES and quantity != 1:
+        raise InvalidInput(f"quantity must be 1 for a {item_type.value.replace('_', ' ')}")
+
+
+def _redis_errors_as_unavailable(method: Callable[P, R]) -> Callable[P, R]:
+    @wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise CartUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
+
+class CartStore:
+    """Reads and writes carts; every write refreshes the TTL."""
+
+    def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl_seconds = ttl_seconds
+        self._add = client.register_script(_ADD)
+        self._set = client.register_script(_SET_IF_PRESENT)
+
+    def key_for(self, session_id: str) -> str:
+        """The Redis key of a session's cart (hash-tagged, so Redis Cluster keeps it whole)."""
+        return f"{self.prefix}cart:{{{session_hash(session_id)}}}"
+
+    @_redis_errors_as_unavailable
+    def load(self, session_id: str) -> Cart | None:
+        """The stored cart, or None when the session has none (never created or expired)."""
+        fields = self.client.hgetall(self.key_for(session_id))
+        if not fields:
+            return None
+        lines = [
+            CartLine(CartKey.from_field(name.decode()), int(qty))
+            for name, qty in fields.items()
+            if name.decode() != MARKER
+        ]
+        return Cart(session_id, tuple(sorted(lines, key=lambda line: line.key)))
+
+    @_redis_errors_as_unavailable
+    def add(self, session_id: str, key: CartKey, quantity: int) -> int:
+        """Add to a line (a course stays at 1); return the line's new quantity."""
+        single = key.item_type in SINGLE_QUANTITY_TYPES
+        new = self._add(
+            keys=[self.key_for(session_id)],
+            args=[key.field, quantity, MAX_QUANTITY, "1" if single else "0", self.ttl_seconds],
+        )
+        if new == -1:
+            raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}")
+        return int(new)
+
+    @_redis_errors_as_unavailable
+    def set_quantity(self, session_id: str, key: CartKey, quantity: int) -> bool:
+        """Set a line's quantity (0 removes it); False when the line is not in the cart."""
+        return bool(
+            self._set(keys=[self.key_for(session_id)], args=[key.field, quantity, self.ttl_seconds])
+        )
+
+    @_redis_errors_as_unavailable
+    def clear(self, session_id: str) -> None:
+        """Empty the cart but keep it stored until its TTL."""
+        key = self.key_for(session_id)
+        pipe = self.client.pipeline()
+        pipe.delete(key)
+        pipe.hset(key, MARKER, "1")
+        pipe.expire(key, self.ttl_seconds)
+        pipe.execute()
+
+    @_redis_errors_as_unavailable
+    def replace(self, session_id: str, lines: list[CartLine]) -> None:
+        """Write a whole cart at once (used by the seed-cart command)."""
+        key = self.key_for(session_id)
+        pipe = self.client.pipeline()
+        pipe.delete(key)
+        pipe.hset(key, mapping={MARKER: "1", **{ln.key.field: ln.quantity for ln in lines}})
+        pipe.expire(key, self.ttl_seconds)
+        pipe.execute()

@@ -1,0 +1,120 @@
+"""Configuration read from the environment, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+APP_ENVS = ("development", "production", "test")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the app refuses to start."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _tax_rate(env: Mapping[str, str]) -> Decimal:
+    raw = env.get("TAX_RATE", "").strip() or "0"
+    try:
+        rate = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigError(f"TAX_RATE must be a fraction such as 0.08, got {raw!r}") from exc
+    if not rate.is_finite() or not Decimal(0) <= rate < Decimal(1):
+        raise ConfigError(f"TAX_RATE must be at least 0 and below 1, got {raw!r}")
+    return rate
+
+
+def _base_url(env: Mapping[str, str]) -> str:
+    url = (env.get("BASE_URL", "").strip() or "http://localhost:5000").rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"BASE_URL must be an absolute http(s) URL, got {url!r}")
+    return url
+
+
+def _redirect_hosts(env: Mapping[str, str], base_url: str) -> frozenset[str]:
+    extra = (h.strip().lower() for h in env.get("ALLOWED_REDIRECT_HOSTS", "").split(","))
+    return frozenset({urlsplit(base_url).hostname or "", *(h for h in extra if h)})
+
+
+def _secret_key(env: Mapping[str, str], app_env: str) -> str:
+    key = env.get("SECRET_KEY", "")
+    if key:
+        return key
+    if app_env == "production":
+        raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
+    return secrets.token_hex(32)
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from the environment into a Flask config mapping."""
+    env = os.environ if env is None else env
+    app_env = env.get("APP_ENV", "production").strip() or "production"
+    if app_env not in APP_ENVS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, got {app_env!r}")
+    base_url = _base_url(env)
+    currency = (env.get("CURRENCY", "").strip() or "usd").lower()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ConfigError(f"CURRENCY must be a three-letter ISO code, got {currency!r}")
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": _secret_key(env, app_env),
+        "DATABASE_URL": env.get("DATABASE_URL") or None,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REDIS_KEY_PREFIX": env.get("REDIS_KEY_PREFIX", "checkout:"),
+        "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 10, minimum=1),
+        "DB_MAX_OVERFLOW": _int(env, "DB_MAX_OVERFLOW", 10),
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": (env.get("STRIPE_API_BASE") or "").rstrip("/") or None,
+        "STRIPE_TIMEOUT_SECONDS": _int(env, "STRIPE_TIMEOUT_SECONDS", 10, minimum=1),
+        "STRIPE_MAX_RETRIES": _int(env, "STRIPE_MAX_RETRIES", 2),
+        "CHECKOUT_EXPIRES_MINUTES": _int(env, "CHECKOUT_EXPIRES_MINUTES", 30, minimum=30),
+        "BASE_URL": base_url,
+        "ALLOWED_REDIRECT_HOSTS": _redirect_hosts(env, base_url),
+        "TAX_RATE": _tax_rate(env),
+        "CURRENCY": currency,
+        "CART_TTL_SECONDS": _int(env, "CART_TTL_SECONDS", 7 * 24 * 3600, minimum=1),
+        "RATE_LIMIT_CHECKOUT": env.get("RATE_LIMIT_CHECKOUT", "10/minute"),
+        "RATE_LIMIT_CART": env.get("RATE_LIMIT_CART", "60/minute"),
+        "SMTP_URL": env.get("SMTP_URL") or None,
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "MAX_CONTENT_LENGTH": 16 * 1024,
+    }
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    """The settings the services need, free of Flask."""
+
+    tax_rate: Decimal
+    currency: str
+    base_url: str
+    allowed_redirect_hosts: frozenset[str]
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
+        """Pick the service settings out of a Flask config."""
+        return cls(
+            tax_rate=config["TAX_RATE"],
+            currency=config["CURRENCY"],
+            base_url=config["BASE_URL"],
+            allowed_redirect_hosts=config["ALLOWED_REDIRECT_HOSTS"],
+        )

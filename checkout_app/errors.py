@@ -1,0 +1,69 @@
+"""The project's one error taxonomy: each error knows its HTTP status and public message."""
+
+from __future__ import annotations
+
+
+class CheckoutError(Exception):
+    """Base of every error a shopper may see; `message` is safe to show."""
+
+    status = 500
+    message = "Failed to create checkout session"
+    retry_after: int | None = None
+
+    def __init__(self, message: str | None = None, *, detail: str | None = None) -> None:
+        self.message = message or self.message
+        self.detail = detail
+        super().__init__(self.message)
+
+
+class NoSession(CheckoutError):
+    status = 401
+    message = "No active session. Please add items to cart first."
+
+
+class CartNotFound(CheckoutError):
+    status = 404
+    message = "Cart not found or expired. Please add items again."
+
+
+class CartEmpty(CheckoutError):
+    status = 400
+    message = "Cart is empty. Please add items before checkout."
+
+
+class InvalidInput(CheckoutError):
+    """A request body or parameter failed validation; the message names the field."""
+
+    status = 400
+    message = "Invalid request"
+
+
+class ItemNotFound(CheckoutError):
+    status = 404
+    message = "Item not found"
+
+
+class ItemsUnavailable(CheckoutError):
+    status = 409
+    message = "Some items in your cart are no longer available"
+
+
+class ServiceUnavailable(CheckoutError):
+    """A dependency is down; the client may retry after `retry_after` seconds."""
+
+    status = 503
+    retry_after = 5
+
+
+class PaymentUnavailable(ServiceUnavailable):
+    message = "Payment system error. Please try again later."
+
+
+class CartUnavailable(ServiceUnavailable):
+    message = "Cart service unavailable"
+    retry_after = 2
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    message = "Service temporarily unavailable"
+    retry_after = 2

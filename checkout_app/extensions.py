@@ -1,0 +1,53 @@
+"""Builds the app's collaborators (engine, Redis client, Stripe gateway) from its config."""
+
+from __future__ import annotations
+
+import redis
+from flask import Flask, current_app
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+from .carts import CartStore
+from .config import ShopSettings
+from .gateway import StripeGateway
+from .services.shop import Shop
+
+EXTENSION = "checkout"
+
+
+def init_app(app: Flask) -> Shop:
+    """Create the engine, Redis client and gateway once per app and keep them on it."""
+    config = app.config
+    engine = create_engine(
+        config["DATABASE_URL"],
+        pool_pre_ping=True,
+        pool_size=config["DB_POOL_SIZE"],
+        max_overflow=config["DB_MAX_OVERFLOW"],
+        pool_timeout=5,
+        connect_args={"connect_timeout": 3},
+    )
+    client = redis.Redis.from_url(
+        config["REDIS_URL"],
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        health_check_interval=30,
+    )
+    shop = Shop(
+        carts=CartStore(client, config["REDIS_KEY_PREFIX"], config["CART_TTL_SECONDS"]),
+        session_factory=sessionmaker(engine, expire_on_commit=False),
+        gateway=StripeGateway(
+            config["STRIPE_SECRET_KEY"],
+            api_base=config["STRIPE_API_BASE"],
+            timeout_seconds=config["STRIPE_TIMEOUT_SECONDS"],
+            max_retries=config["STRIPE_MAX_RETRIES"],
+            expires_minutes=config["CHECKOUT_EXPIRES_MINUTES"],
+        ),
+        settings=ShopSettings.from_config(config),
+    )
+    app.extensions[EXTENSION] = shop
+    return shop
+
+
+def shop() -> Shop:
+    """The current app's collaborators."""
+    return current_app.extensions[EXTENSION]

@@ -1,0 +1,148 @@
+"""StripeGateway: the only module that imports stripe. Stripe errors stop here."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+
+from .errors import PaymentUnavailable
+from .money import to_minor_units
+from .pricing import PricedCart
+
+log = logging.getLogger(__name__)
+# Stripe refuses an expires_at under 30 minutes from its own clock; a little slack
+# keeps a configured 30 minutes valid after network and clock drift.
+EXPIRY_SLACK_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    """The parts of a Stripe Checkout Session the app uses."""
+
+    id: str
+    url: str | None
+    status: str | None
+    payment_status: str | None
+    amount_total: int | None
+    currency: str | None
+    payment_intent_id: str | None
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    order_id: uuid.UUID
+    cart: PricedCart
+    customer_email: str
+    success_url: str
+    cancel_url: str
+
+
+def line_items(cart: PricedCart) -> list[dict[str, Any]]:
+    """Stripe line items whose unit_amount * quantity adds up to the cart total exactly."""
+    items = [
+        {
+            "price_data": {
+                "currency": cart.currency,
+                "unit_amount": to_minor_units(line.unit_price, cart.currency),
+                "product_data": {"name": line.title},
+            },
+            "quantity": line.quantity,
+        }
+        for line in cart.lines
+    ]
+    if cart.tax > 0:
+        items.append(
+            {
+                "price_data": {
+                    "currency": cart.currency,
+                    "unit_amount": to_minor_units(cart.tax, cart.currency),
+                    "product_data": {"name": "Tax"},
+                },
+                "quantity": 1,
+            }
+        )
+    return items
+
+
+def idempotency_key(order_id: uuid.UUID) -> str:
+    """The Stripe idempotency key of an order's session create."""
+    return f"checkout-session-{order_id}"
+
+
+class StripeGateway:
+    """Creates, reads and expires Checkout Sessions through stripe.StripeClient."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        api_base: str | None = None,
+        timeout_seconds: float = 10,
+        max_retries: int = 2,
+        expires_minutes: int = 30,
+    ) -> None:
+        self.expires_minutes = expires_minutes
+        self.client: stripe.StripeClient | None = None
+        if api_key:
+            self.client = stripe.StripeClient(
+                api_key,
+                base_addresses={"api": api_base} if api_base else None,
+                http_client=stripe.RequestsClient(timeout=timeout_seconds),
+                max_network_retries=max_retries,
+            )
+
+    def create_checkout_session(self, request: SessionRequest) -> CheckoutSession:
+        """Create the session for a pending order; any failure raises PaymentUnavailable."""
+        cart = request.cart
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": line_items(cart),
+            "customer_email": request.customer_email,
+            "client_reference_id": str(request.order_id),
+            "metadata": {"orderId": str(request.order_id)},
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+            "expires_at": math.ceil(time.time()) + self.expires_minutes * 60 + EXPIRY_SLACK_SECONDS,
+        }
+        options = {"idempotency_key": idempotency_key(request.order_id)}
+        session = self._call(lambda c: c.v1.checkout.sessions.create(params, options))
+        return _session(session)
+
+    def retrieve_checkout_session(self, session_id: str) -> CheckoutSession:
+        """Read a session's current state from Stripe."""
+        return _session(self._call(lambda c: c.v1.checkout.sessions.retrieve(session_id)))
+
+    def expire_checkout_session(self, session_id: str) -> None:
+        """Expire a session nobody should pay any more; failures are logged, not raised."""
+        try:
+            self._call(lambda c: c.v1.checkout.sessions.expire(session_id))
+        except PaymentUnavailable as exc:
+            log.warning("could not expire checkout session %s: %s", session_id, exc.detail)
+
+    def _call(self, action: Any) -> Any:
+        if self.client is None:
+            raise PaymentUnavailable(detail="STRIPE_SECRET_KEY is not set")
+        try:
+            return action(self.client)
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
+
+
+def _session(obj: Any) -> CheckoutSession:
+    data = obj.to_dict()
+    intent = data.get("payment_intent")
+    return CheckoutSession(
+        id=data["id"],
+        url=data.get("url"),
+        status=data.get("status"),
+        payment_status=data.get("payment_status"),
+        amount_total=data.get("amount_total"),
+        currency=data.get("currency"),
+        payment_intent_id=intent.get("id") if isinstance(intent, dict) else intent,
+    )

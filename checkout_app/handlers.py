@@ -1,0 +1,55 @@
+"""The one place that turns errors into HTTP answers: JSON `{success: false, error, details?}`."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .errors import CheckoutError
+
+log = logging.getLogger(__name__)
+CHECKOUT_ENDPOINT = "api.create_session"
+GENERIC_FAILURE = "Internal server error"
+
+
+def error_response(status: int, message: str, details: str | None = None) -> Response:
+    """A JSON error; `details` is shown only when APP_ENV=development."""
+    body: dict[str, object] = {"success": False, "error": message}
+    if details and current_app.config["APP_ENV"] == "development":
+        body["details"] = details
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def handle_checkout_error(exc: CheckoutError) -> Response:
+    if exc.status >= 500:
+        log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.detail)
+    response = error_response(exc.status, exc.message, exc.detail)
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def handle_http_error(exc: HTTPException) -> Response:
+    response = error_response(exc.code or 500, exc.description or exc.name)
+    for name, value in exc.get_headers():
+        if name.lower() in ("allow", "retry-after"):
+            response.headers[name] = value
+    return response
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    message = CheckoutError.message if request.endpoint == CHECKOUT_ENDPOINT else GENERIC_FAILURE
+    return error_response(500, message, "".join(traceback.format_exception(exc)))
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the app."""
+    app.register_error_handler(CheckoutError, handle_checkout_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,193 @@
+"""SQLAlchemy 2.x models: catalog, users, orders, order items and event bookings."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Money = Numeric(10, 2)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ItemType(enum.StrEnum):
+    COURSE = "course"
+    DIGITAL_PRODUCT = "digital_product"
+    EVENT = "event"
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class BookingStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+def _pg_enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+def _uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+
+
+def _created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = _created_at()
+
+
+class CatalogItem:
+    """Columns every sellable item shares."""
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Decimal] = mapped_column(Money)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Course(CatalogItem, Base):
+    __tablename__ = "courses"
+    __table_args__ = (CheckConstraint("price >= 0", name="courses_price_nonnegative"),)
+
+
+class DigitalProduct(CatalogItem, Base):
+    __tablename__ = "digital_products"
+    __table_args__ = (CheckConstraint("price >= 0", name="digital_products_price_nonnegative"),)
+
+
+class Event(CatalogItem, Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="events_price_nonnegative"),
+        CheckConstraint("capacity >= 0", name="events_capacity_nonnegative"),
+    )
+
+    capacity: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    venue: Mapped[str | None] = mapped_column(String(255))
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    customer_email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[OrderStatus] = mapped_column(
+        _pg_enum(OrderStatus, "order_status"), server_default=OrderStatus.PENDING.value
+    )
+    subtotal: Mapped[Decimal] = mapped_column(Money)
+    tax: Mapped[Decimal] = mapped_column(Money)
+    total_amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # sha256 of the shopper's session id: lets fulfilment clear the right cart
+    # without storing the session token itself.
+    cart_session_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint("total_amount = subtotal + tax", name="orders_total_is_sum"),
+        Index("ix_orders_user_id", "user_id"),
+    )
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    item_type: Mapped[str] = mapped_column(String(50))
+    course_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="SET NULL")
+    )
+    digital_product_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("digital_products.id", ondelete="SET NULL")
+    )
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(255))
+    price: Mapped[Decimal] = mapped_column(Money)
+    quantity: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = _created_at()
+
+    __table_args__ = (
+        CheckConstraint(
+            "item_type IN ('course', 'digital_product', 'event')", name="order_items_item_type"
+        ),
+        CheckConstraint("quantity BETWEEN 1 AND 99", name="order_items_quantity_range"),
+        CheckConstraint("price >= 0", name="order_items_price_nonnegative"),
+        Index("ix_order_items_order_id", "order_id"),
+    )
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id"))
+    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"))
+    status: Mapped[BookingStatus] = mapped_column(
+        _pg_enum(BookingStatus, "booking_status"), server_default=BookingStatus.PENDING.value
+    )
+    attendees: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    total_price: Mapped[Decimal] = mapped_column(Money)
+    whatsapp_notified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    email_notified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint("attendees BETWEEN 1 AND 99", name="bookings_attendees_range"),
+        Index("ix_bookings_event_id_status", "event_id", "status"),
+        Index("ix_bookings_order_id", "order_id"),
+    )

@@ -1,0 +1,87 @@
+"""Prices a cart from catalog rows: line totals, subtotal, tax and total as Decimals."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .carts import Cart, CartKey
+from .models import ItemType
+from .money import tax_for
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What the database says about one sellable item right now."""
+
+    key: CartKey
+    title: str
+    price: Decimal
+    for_sale: bool
+    seats_left: int | None = None
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    key: CartKey
+    title: str
+    unit_price: Decimal
+    quantity: int
+    available: bool
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    lines: tuple[PricedLine, ...]
+    subtotal: Decimal
+    tax: Decimal
+    currency: str
+    complete: bool
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax
+
+    @property
+    def sellable(self) -> bool:
+        """Every cart line still exists, is for sale, and has the seats it asks for."""
+        return self.complete and all(line.available for line in self.lines)
+
+    @property
+    def seats_wanted(self) -> dict[uuid.UUID, int]:
+        """Attendees per event in this cart."""
+        return {
+            line.key.item_id: line.quantity
+            for line in self.lines
+            if line.key.item_type is ItemType.EVENT
+        }
+
+
+def price_cart(
+    cart: Cart, catalog: dict[CartKey, CatalogEntry], tax_rate: Decimal, currency: str
+) -> PricedCart:
+    """Price every line from the catalog; lines whose item is gone are left out."""
+    lines = []
+    for line in cart.lines:
+        entry = catalog.get(line.key)
+        if entry is None:
+            continue
+        seats_ok = entry.seats_left is None or entry.seats_left >= line.quantity
+        lines.append(
+            PricedLine(
+                line.key, entry.title, entry.price, line.quantity, entry.for_sale and seats_ok
+            )
+        )
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    return PricedCart(
+        lines=tuple(lines),
+        subtotal=subtotal,
+        tax=tax_for(subtotal, tax_rate),
+        currency=currency,
+        complete=len(lines) == len(cart.lines),
+    )

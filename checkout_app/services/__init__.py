@@ -1,0 +1,1 @@
+"""Use cases as plain functions; each receives its collaborators in a Shop."""

@@ -1,0 +1,24 @@
+"""The collaborators every use case receives: cart store, database, Stripe and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..carts import CartStore
+from ..config import ShopSettings
+from ..gateway import StripeGateway
+from ..uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Shop:
+    carts: CartStore
+    session_factory: sessionmaker[Session]
+    gateway: StripeGateway
+    settings: ShopSettings
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work (one per use, so threads never share a session)."""
+        return UnitOfWork(self.session_factory)

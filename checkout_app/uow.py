@@ -1,0 +1,54 @@
+"""Unit of work: one session and transaction; leaving the block without commit rolls back."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import DatabaseUnavailable
+from .repository import CatalogRepository, OrderRepository, UserRepository
+
+# psycopg2 raises OperationalError for a server that is down, restarting or refusing
+# connections; the pool raises TimeoutError when no connection frees up in time.
+UNREACHABLE = (sa_exc.OperationalError, sa_exc.TimeoutError)
+
+
+class UnitOfWork:
+    """`with uow:` opens a session; `uow.commit()` is explicit; any exception rolls back."""
+
+    session: Session
+    users: UserRepository
+    catalog: CatalogRepository
+    orders: OrderRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self.session_factory()
+        self.users = UserRepository(self.session)
+        self.catalog = CatalogRepository(self.session)
+        self.orders = OrderRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+            self.session.close()
+        except UNREACHABLE:
+            pass  # the server drops an unfinished transaction with its connection
+        if isinstance(exc, UNREACHABLE) or (
+            isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+        ):
+            raise DatabaseUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
+
+    def commit(self) -> None:
+        """Make the work durable."""
+        self.session.commit()

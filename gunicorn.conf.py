@@ -1,0 +1,31 @@
+"""gunicorn settings: `gunicorn wsgi:app` (or `gunicorn -c gunicorn.conf.py wsgi:app`)."""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Resolve embedded backends and the dev Stripe simulator once, before workers fork."""
+    from checkout_app import devstack
+
+    for line in devstack.prepare(os.environ):
+        server.log.info(line)
+
+
+def on_exit(server):
+    from checkout_app import devstack
+
+    devstack.stop()
