@@ -1,0 +1,35 @@
+"""Factory of the simulator's WSGI app."""
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from .admin import register_admin
+from .api import register_api
+from .faults import DropMiddleware
+from .responses import error_response
+from .state import SimState
+
+
+def create_sim_app(public_base_url: str | None = None, latency_ms: int = 0) -> Flask:
+    """Build the simulator app; its SimState is at `app.extensions["stripe_sim"]`."""
+    app = Flask(__name__)
+    state = SimState(latency_ms)
+    app.extensions["stripe_sim"] = state
+    register_api(app, state, public_base_url.rstrip("/") if public_base_url else None)
+    register_admin(app, state)
+    app.register_error_handler(HTTPException, http_error)
+    app.wsgi_app = DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+def http_error(error: HTTPException) -> Response:
+    """Answer routing and HTTP errors with a Stripe error object instead of HTML."""
+    status = error.code or 500
+    if status in (404, 405):
+        message = (
+            f"Unrecognized request URL ({request.method}: {request.path}). Please see "
+            "https://stripe.com/docs or we can help at https://support.stripe.com/."
+        )
+        return error_response(404, "invalid_request_error", message)
+    error_type = "api_error" if status >= 500 else "invalid_request_error"
+    return error_response(status, error_type, error.description or error.name)

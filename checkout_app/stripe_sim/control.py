@@ -1,0 +1,62 @@
+"""Python client of the simulator's /_sim/ test control API."""
+
+from typing import Any
+
+import requests
+
+
+class SimControl:
+    """Drives a running simulator: faults, latency, request log, sessions, reset."""
+
+    def __init__(self, base_url: str, timeout: float = 5.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def fail(
+        self,
+        mode: str,
+        count: int | None = None,
+        delay_ms: int | None = None,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> dict[str, Any]:
+        """Inject a fault ("500", "429", "slow", "drop") into the next count /v1 requests."""
+        payload = {
+            "mode": mode,
+            "count": count,
+            "delay_ms": delay_ms,
+            "path": path,
+            "method": method,
+        }
+        return self._call("POST", "/_sim/faults", payload)["fault"]
+
+    def clear_faults(self) -> None:
+        """Remove all injected faults."""
+        self._call("DELETE", "/_sim/faults")
+
+    def set_latency(self, ms: int) -> None:
+        """Add ms milliseconds of latency to every /v1 request."""
+        self._call("POST", "/_sim/config", {"latency_ms": ms})
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The /v1 requests received since the last reset, oldest first."""
+        return self._call("GET", "/_sim/requests")["data"]
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        self._call("DELETE", "/_sim/requests")
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """All stored Checkout Sessions, oldest first."""
+        return self._call("GET", "/_sim/sessions")["data"]
+
+    def reset(self) -> None:
+        """Clear sessions, idempotency keys, faults and the log; restore the initial latency."""
+        self._call("POST", "/_sim/reset")
+
+    def _call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+        response = requests.request(
+            method, self.base_url + path, json=payload, timeout=self.timeout
+        )
+        response.raise_for_status()
+        return response.json()

@@ -1,0 +1,74 @@
+"""Running the simulator on a threaded werkzeug server in a background thread."""
+
+import threading
+from types import TracebackType
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .app import create_sim_app
+
+
+class SimServer:
+    """The simulator served over HTTP from a daemon thread; usable as a context manager."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency_ms: int = 0,
+        public_base_url: str | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.app: Flask = create_sim_app(public_base_url, latency_ms)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server, e.g. `http://127.0.0.1:54321`."""
+        if self._server is None:
+            raise RuntimeError("SimServer is not running")
+        return f"http://{self.host}:{self._server.server_port}"
+
+    def start(self) -> str:
+        """Bind and start serving in a daemon thread; returns the base URL."""
+        if self._server is not None:
+            raise RuntimeError("SimServer is already running")
+        self._server = make_server(self.host, self.port, self.app, threaded=True)
+        # Do not wait on close for handler threads still sleeping in a slow fault.
+        self._server.block_on_close = False  # type: ignore[attr-defined]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="stripe-sim", daemon=True
+        )
+        self._thread.start()
+        return self.url
+
+    def wait(self) -> None:
+        """Block until the server stops."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> "SimServer":
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
