@@ -7,6 +7,7 @@ import uuid
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from .api.serialize import cart_json
 from .carts import CartKey, CartLine, check_quantity, is_session_id, new_session_id
@@ -18,6 +19,7 @@ from .services.cart import view_cart
 
 
 @click.command("seed-catalog")
+@with_appcontext
 def seed_catalog_command() -> None:
     """Create the demo catalog (idempotent) and print it as JSON."""
     with shop().uow() as uow:
@@ -51,6 +53,7 @@ def parse_item(spec: str) -> CartLine:
 
 
 @click.command("seed-cart")
+@with_appcontext
 @click.option("--session-id", help="Session id to write the cart under (default: a new one).")
 @click.option("--item", "items", multiple=True, required=True, help="TYPE:ID[:QTY], repeatable.")
 def seed_cart_command(session_id: str | None, items: tuple[str, ...]) -> None:

@@ -1,0 +1,80 @@
+"""Helpers for integration tests: rows in the real database, carts through the real API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import event, text
+
+
+@dataclass(frozen=True)
+class Catalog:
+    course: uuid.UUID  # 49.00
+    course_b: uuid.UUID  # 79.99
+    product: uuid.UUID  # 19.99
+    event: uuid.UUID  # 120.00, 5 seats
+    inactive_course: uuid.UUID
+    past_event: uuid.UUID
+    user: uuid.UUID
+
+
+def insert(db, table: str, **values) -> uuid.UUID:
+    """Insert one row and return its id."""
+    columns = ", ".join(values)
+    params = ", ".join(f":{name}" for name in values)
+    return db.execute(
+        text(f"INSERT INTO {table} ({columns}) VALUES ({params}) RETURNING id"), values
+    ).scalar_one()
+
+
+def add_course(db, title: str, price: str, active: bool = True) -> uuid.UUID:
+    slug = f"{title.lower().replace(' ', '-')}-{uuid.uuid4().hex[:8]}"
+    return insert(db, "courses", slug=slug, title=title, price=Decimal(price), is_active=active)
+
+
+def add_event(db, title: str, price: str, capacity: int, days: int = 30) -> uuid.UUID:
+    return insert(
+        db,
+        "events",
+        slug=f"event-{uuid.uuid4().hex[:8]}",
+        title=title,
+        price=Decimal(price),
+        capacity=capacity,
+        starts_at=datetime.now(UTC) + timedelta(days=days),
+    )
+
+
+def add_to_cart(client, item_type: str, item_id, quantity: int | None = None):
+    """POST /api/cart/items and return the response (the client keeps the cookie)."""
+    body = {"itemType": item_type, "itemId": str(item_id)}
+    if quantity is not None:
+        body["quantity"] = quantity
+    return client.post("/api/cart/items", json=body)
+
+
+def count_rows(db) -> dict[str, int]:
+    """Rows in each order table: what a failed checkout must leave at zero."""
+    return {
+        table: db.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+        for table in ("orders", "order_items", "bookings")
+    }
+
+
+@contextmanager
+def recorded_statements(engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while the block runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -1,0 +1,113 @@
+"""Request validation: checkout body, redirect URLs, quantities, session ids and settings."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from checkout_app import redirects
+from checkout_app.api.schemas import CheckoutRequestSchema, load
+from checkout_app.carts import check_quantity, is_session_id, new_session_id
+from checkout_app.config import ConfigError, load_config
+from checkout_app.errors import InvalidInput
+from checkout_app.models import ItemType
+
+ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
+HOSTS = frozenset({"shop.test", "www.shop.test"})
+
+
+def checkout_error(body) -> str:
+    with pytest.raises(InvalidInput) as caught:
+        load(CheckoutRequestSchema(), body, ORDER)
+    return caught.value.message
+
+
+def test_checkout_body_errors_follow_the_contract_order():
+    assert checkout_error(None) == "Email is required for checkout"
+    assert checkout_error({"userEmail": "\t"}) == "Email is required for checkout"
+    assert checkout_error({"userEmail": "x" * 250 + "@a.com"}) == "Invalid email format"
+    assert checkout_error({"userEmail": "bad", "userId": "bad"}) == "Invalid email format"
+    assert checkout_error({"userEmail": "a@b.co", "userId": "bad"}) == "Invalid userId"
+
+
+def test_checkout_body_normalises_email_and_keeps_urls_raw():
+    user_id = uuid.uuid4()
+    body = load(
+        CheckoutRequestSchema(),
+        {"userEmail": " Ann@Example.COM ", "userId": str(user_id), "successUrl": 5, "x": 1},
+        ORDER,
+    )
+    assert body == {
+        "user_email": "Ann@example.com",
+        "user_id": user_id,
+        "success_url": 5,
+        "cancel_url": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "url,allowed",
+    [
+        ("https://shop.test/done", True),
+        ("http://www.shop.test:8080/done?x={CHECKOUT_SESSION_ID}", True),
+        ("HTTPS://SHOP.TEST/", True),
+        ("https://shop.test.evil.example/", False),
+        ("https://evil.example/?shop.test", False),
+        ("//shop.test/done", False),
+        ("https://shop.test\n.evil/", False),
+        ("data:text/html,hi", False),
+        ("https://" + "a" * 2050 + ".shop.test", False),
+        (None, False),
+    ],
+)
+def test_redirect_hosts(url, allowed):
+    assert redirects.is_allowed(url, HOSTS) is allowed
+
+
+def test_redirect_defaults_when_absent_and_names_field_when_bad():
+    assert redirects.resolve(None, "http://d/", "successUrl", HOSTS) == "http://d/"
+    with pytest.raises(InvalidInput, match="Invalid cancelUrl"):
+        redirects.resolve("https://evil.example/", "http://d/", "cancelUrl", HOSTS)
+
+
+def test_quantity_rules():
+    check_quantity(ItemType.EVENT, 99)
+    check_quantity(ItemType.COURSE, 1)
+    for item_type, quantity in ((ItemType.EVENT, 0), (ItemType.EVENT, 100), (ItemType.COURSE, 2)):
+        with pytest.raises(InvalidInput):
+            check_quantity(item_type, quantity)
+
+
+def test_session_ids_are_long_random_and_url_safe():
+    ids = {new_session_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert all(is_session_id(i) and len(i) >= 43 for i in ids)
+    assert not is_session_id("short")
+    assert not is_session_id("x" * 40 + "/../")
+    assert not is_session_id(None)
+
+
+def test_config_defaults_and_refusals():
+    config = load_config({"APP_ENV": "test"})
+    assert config["BASE_URL"] == "http://localhost:5000"
+    assert config["ALLOWED_REDIRECT_HOSTS"] == frozenset({"localhost"})
+    assert config["TAX_RATE"] == Decimal("0")
+    assert (config["CURRENCY"], config["STRIPE_TIMEOUT_SECONDS"]) == ("usd", 10)
+    assert (config["STRIPE_MAX_RETRIES"], config["CHECKOUT_EXPIRES_MINUTES"]) == (2, 30)
+    assert config["CART_TTL_SECONDS"] == 7 * 24 * 3600
+    hosts = load_config({"APP_ENV": "test", "ALLOWED_REDIRECT_HOSTS": " A.example , b.example,"})
+    assert hosts["ALLOWED_REDIRECT_HOSTS"] == frozenset({"localhost", "a.example", "b.example"})
+    for bad in (
+        {"APP_ENV": "production"},  # no SECRET_KEY
+        {"APP_ENV": "staging"},
+        {"TAX_RATE": "8%"},
+        {"TAX_RATE": "1.5"},
+        {"TAX_RATE": "NaN"},
+        {"BASE_URL": "shop.test"},
+        {"CHECKOUT_EXPIRES_MINUTES": "10"},
+        {"CURRENCY": "dollars"},
+    ):
+        with pytest.raises(ConfigError):
+            load_config({"APP_ENV": "test", **bad})
