@@ -67,3 +67,8 @@ class CartUnavailable(ServiceUnavailable):
 class DatabaseUnavailable(ServiceUnavailable):
     message = "Service temporarily unavailable"
     retry_after = 2
+
+
+class OrderNotFound(CheckoutError):
+    status = 404
+    message = "Order not found"

@@ -1,0 +1,90 @@
+"""Read model of an order: what the success page, support and GET /api/orders show."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Booking, Order, OrderItem
+
+ITEM_ID_COLUMNS = ("course_id", "digital_product_id", "event_id")
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    item_type: str
+    item_id: uuid.UUID | None
+    title: str
+    price: Decimal
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderBooking:
+    id: uuid.UUID
+    event_id: uuid.UUID
+    status: str
+    attendees: int
+    total_price: Decimal
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: uuid.UUID
+    status: str
+    customer_email: str
+    user_id: uuid.UUID | None
+    subtotal: Decimal
+    tax: Decimal
+    total_amount: Decimal
+    currency: str
+    stripe_checkout_session_id: str | None
+    stripe_payment_intent_id: str | None
+    created_at: datetime
+    items: tuple[OrderLine, ...]
+    bookings: tuple[OrderBooking, ...]
+
+
+def load_order(session: Session, *conditions: object) -> OrderView | None:
+    """The order matching `conditions` (e.g. Order.id == x) with its items and bookings."""
+    order = session.scalars(select(Order).where(*conditions)).one_or_none()
+    if order is None:
+        return None
+    items = session.scalars(
+        select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.created_at)
+    )
+    bookings = session.scalars(
+        select(Booking).where(Booking.order_id == order.id).order_by(Booking.created_at)
+    )
+    return OrderView(
+        id=order.id,
+        status=order.status.value,
+        customer_email=order.customer_email,
+        user_id=order.user_id,
+        subtotal=order.subtotal,
+        tax=order.tax,
+        total_amount=order.total_amount,
+        currency=order.currency,
+        stripe_checkout_session_id=order.stripe_checkout_session_id,
+        stripe_payment_intent_id=order.stripe_payment_intent_id,
+        created_at=order.created_at,
+        items=tuple(
+            OrderLine(
+                item.item_type,
+                next((getattr(item, c) for c in ITEM_ID_COLUMNS if getattr(item, c)), None),
+                item.title,
+                item.price,
+                item.quantity,
+            )
+            for item in items
+        ),
+        bookings=tuple(
+            OrderBooking(b.id, b.event_id, b.status.value, b.attendees, b.total_price)
+            for b in bookings
+        ),
+    )
