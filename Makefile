@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export APP_ENV ?= development
 export PORT ?= 5000
 
-.PHONY: install lint format migrate seed run test test-unit clean
+.PHONY: install chromium lint format migrate seed run test test-unit bench bench-quick clean
 
 install: $(STAMP)
 
@@ -34,11 +37,32 @@ seed: migrate
 run: seed
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: install
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+test: install chromium
 	APP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 test-unit: install
 	APP_ENV=test $(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+# The benchmark (BENCHMARKS.md): the app and a bare Stripe baseline under load, on DATABASE_URL /
+# REDIS_URL (else 127.0.0.1:5432 / 6379, else the embedded servers). bench-quick is CI's smoke
+# test: correctness only (no errors, seats exact), a non-zero exit when it fails.
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info test-artifacts

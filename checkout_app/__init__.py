@@ -7,9 +7,11 @@ import os
 from collections.abc import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, embedded, extensions, handlers
+from . import cli, embedded, extensions, handlers, health, idempotency, limits, requestlog
 from .config import load_config
+from .request import ShopRequest
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +25,15 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
         _announce(app)
     else:
         app.config.from_mapping(load_config({**os.environ, **test_config}))
+    app.request_class = ShopRequest
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    requestlog.register(app)
     register_extensions(app)
     register_blueprints(app)
+    limits.register(app)
+    idempotency.register(app)
     handlers.register(app)
     cli.register(app)
     return app
@@ -36,8 +45,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .web import bp as web_bp
+    from .web import csrf
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(web_bp)
+    csrf.init_app(app)
+    # JSON only, never a form post; SameSite=Lax keeps other sites' posts cookieless (README).
+    csrf.exempt(api_bp)
 
 
 def _announce(app: Flask) -> None:

@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from limits import parse
+
 APP_ENVS = ("development", "production", "test")
 
 
@@ -28,6 +30,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must look like 10/minute, got {raw!r}") from exc
+    return raw
 
 
 def _tax_rate(env: Mapping[str, str]) -> Decimal:
@@ -92,9 +103,14 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TAX_RATE": _tax_rate(env),
         "CURRENCY": currency,
         "CART_TTL_SECONDS": _int(env, "CART_TTL_SECONDS", 7 * 24 * 3600, minimum=1),
-        "RATE_LIMIT_CHECKOUT": env.get("RATE_LIMIT_CHECKOUT", "10/minute"),
-        "RATE_LIMIT_CART": env.get("RATE_LIMIT_CART", "60/minute"),
+        "RATE_LIMIT_CHECKOUT": _rate_limit(env, "RATE_LIMIT_CHECKOUT", "10/minute"),
+        "RATE_LIMIT_CART": _rate_limit(env, "RATE_LIMIT_CART", "60/minute"),
+        "RATE_LIMIT_IP_FACTOR": _int(env, "RATE_LIMIT_IP_FACTOR", 10, minimum=1),
+        "TRUSTED_PROXY_COUNT": _int(env, "TRUSTED_PROXY_COUNT", 0),
         "SMTP_URL": env.get("SMTP_URL") or None,
+        "SMTP_FROM": env.get("SMTP_FROM", "orders@localhost"),
+        "WHATSAPP_WEBHOOK_URL": env.get("WHATSAPP_WEBHOOK_URL") or None,
+        "SUPPORT_API_TOKEN": env.get("SUPPORT_API_TOKEN") or None,
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "MAX_CONTENT_LENGTH": 16 * 1024,
     }
@@ -108,6 +124,8 @@ class ShopSettings:
     currency: str
     base_url: str
     allowed_redirect_hosts: frozenset[str]
+    stripe_timeout_seconds: int = 10
+    stripe_max_retries: int = 2
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
@@ -117,4 +135,6 @@ class ShopSettings:
             currency=config["CURRENCY"],
             base_url=config["BASE_URL"],
             allowed_redirect_hosts=config["ALLOWED_REDIRECT_HOSTS"],
+            stripe_timeout_seconds=config["STRIPE_TIMEOUT_SECONDS"],
+            stripe_max_retries=config["STRIPE_MAX_RETRIES"],
         )

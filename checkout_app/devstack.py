@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -11,8 +12,11 @@ from collections.abc import MutableMapping
 import requests
 
 from . import embedded
+from .config import load_config
+from .stripe_sim.control import SimControl
 
 SIM_PORT = int(os.environ.get("STRIPE_SIM_PORT", "12111"))
+WEBHOOK_PATH = "/api/webhooks/stripe"
 _children: list[subprocess.Popen[bytes]] = []
 
 
@@ -21,25 +25,40 @@ def prepare(env: MutableMapping[str, str]) -> list[str]:
     embedded.fill_backends(env)
     lines = [f"database={embedded.describe(env['DATABASE_URL'])}"]
     lines.append(f"redis={embedded.describe(env['REDIS_URL'])}")
+    if env.get("APP_ENV", "production") != "production" and not env.get("SECRET_KEY"):
+        # Every gunicorn worker must sign and check CSRF tokens with the same key.
+        env["SECRET_KEY"] = secrets.token_hex(32)
     if env.get("APP_ENV") == "development" and not env.get("STRIPE_SECRET_KEY"):
-        env["STRIPE_API_BASE"] = start_simulator(SIM_PORT)
+        env["STRIPE_WEBHOOK_SECRET"] = env.get("STRIPE_WEBHOOK_SECRET") or new_webhook_secret()
+        webhook_url = load_config(env)["BASE_URL"] + WEBHOOK_PATH
+        env["STRIPE_API_BASE"] = start_simulator(
+            SIM_PORT, webhook_url, env["STRIPE_WEBHOOK_SECRET"]
+        )
         env["STRIPE_SECRET_KEY"] = "sk_test_simulator"
         lines.append(f"stripe=simulator at {env['STRIPE_API_BASE']} (no STRIPE_SECRET_KEY set)")
+        lines.append(f"stripe webhooks -> {webhook_url}")
     return lines
 
 
-def start_simulator(port: int) -> str:
+def new_webhook_secret() -> str:
+    """A fresh signing secret in Stripe's format."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def start_simulator(port: int, webhook_url: str, webhook_secret: str) -> str:
     """Run the Stripe simulator as a child process (reusing one already on the port)."""
     url = f"http://127.0.0.1:{port}"
-    if not _healthy(url):
-        _children.append(
-            subprocess.Popen([sys.executable, "-m", "checkout_app.stripe_sim", "--port", str(port)])
-        )
-        deadline = time.monotonic() + 15
-        while not _healthy(url):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the Stripe simulator did not start on port {port}")
-            time.sleep(0.1)
+    if _healthy(url):
+        SimControl(url).set_webhook(webhook_url, webhook_secret)
+        return url
+    command = [sys.executable, "-m", "checkout_app.stripe_sim", "--port", str(port)]
+    command += ["--webhook-url", webhook_url, "--webhook-secret", webhook_secret]
+    _children.append(subprocess.Popen(command))
+    deadline = time.monotonic() + 15
+    while not _healthy(url):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the Stripe simulator did not start on port {port}")
+        time.sleep(0.1)
     return url
 
 

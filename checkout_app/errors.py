@@ -72,3 +72,26 @@ class DatabaseUnavailable(ServiceUnavailable):
 class OrderNotFound(CheckoutError):
     status = 404
     message = "Order not found"
+
+
+class InvalidWebhook(CheckoutError):
+    """A webhook whose signature, timestamp or body does not check out."""
+
+    status = 400
+    message = "Invalid webhook signature"
+
+
+class WebhooksNotConfigured(ServiceUnavailable):
+    message = "Webhook endpoint is not configured"
+
+
+class CheckoutInProgress(CheckoutError):
+    """The same request (or the same shopper's checkout) is still being processed."""
+
+    status = 409
+    message = "Request in progress"
+
+
+class IdempotencyMismatch(CheckoutError):
+    status = 422
+    message = "Idempotency-Key was already used with a different request"

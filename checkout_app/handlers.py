@@ -1,4 +1,7 @@
-"""The one place that turns errors into HTTP answers: JSON `{success: false, error, details?}`."""
+"""The one place that turns errors into HTTP answers.
+
+Under /api/: JSON `{success: false, error, details?}`. Elsewhere (the shop's pages): HTML.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import CheckoutError
+from .web import errors as pages
+from .web.checkout import CHECKOUT_ENDPOINT as CHECKOUT_FORM_ENDPOINT
+from .web.headers import is_api_path
 
 log = logging.getLogger(__name__)
 CHECKOUT_ENDPOINT = "api.create_session"
@@ -28,6 +34,8 @@ def error_response(status: int, message: str, details: str | None = None) -> Res
 def handle_checkout_error(exc: CheckoutError) -> Response:
     if exc.status >= 500:
         log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.detail)
+    if not is_api_path(request.path):
+        return pages.page_for(exc)
     response = error_response(exc.status, exc.message, exc.detail)
     if exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
@@ -35,7 +43,11 @@ def handle_checkout_error(exc: CheckoutError) -> Response:
 
 
 def handle_http_error(exc: HTTPException) -> Response:
-    response = error_response(exc.code or 500, exc.description or exc.name)
+    response = (
+        error_response(exc.code or 500, exc.description or exc.name)
+        if is_api_path(request.path)
+        else pages.page_for_http(exc)
+    )
     for name, value in exc.get_headers():
         if name.lower() in ("allow", "retry-after"):
             response.headers[name] = value
@@ -44,8 +56,12 @@ def handle_http_error(exc: HTTPException) -> Response:
 
 def handle_unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
-    message = CheckoutError.message if request.endpoint == CHECKOUT_ENDPOINT else GENERIC_FAILURE
-    return error_response(500, message, "".join(traceback.format_exception(exc)))
+    checkout = request.endpoint in (CHECKOUT_ENDPOINT, CHECKOUT_FORM_ENDPOINT)
+    message = CheckoutError.message if checkout else GENERIC_FAILURE
+    details = "".join(traceback.format_exception(exc))
+    if not is_api_path(request.path):
+        return pages.page_for(CheckoutError(message, detail=details))
+    return error_response(500, message, details)
 
 
 def register(app: Flask) -> None:

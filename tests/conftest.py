@@ -19,7 +19,12 @@ from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
-TABLES = "bookings, order_items, orders, users, events, courses, digital_products"
+TABLES = (
+    "stripe_events, outbox, entitlements, bookings, order_items, orders, users,"
+    " events, courses, digital_products"
+)
+WEBHOOK_SECRET = "whsec_test_checkout_app"
+SUPPORT_TOKEN = "support-token-for-tests"
 
 
 def alembic_config(url: str) -> Config:
@@ -110,6 +115,11 @@ def base_env(database_url: str, redis_url: str, redis_prefix: str, stripe_sim: S
         "BASE_URL": "http://shop.test",
         "ALLOWED_REDIRECT_HOSTS": "www.shop.test",
         "TAX_RATE": "0",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        # The suite shares one client address; the limit tests set their own.
+        "RATE_LIMIT_CHECKOUT": "100000/minute",
+        "RATE_LIMIT_CART": "100000/minute",
+        "SUPPORT_API_TOKEN": SUPPORT_TOKEN,
     }
 
 

@@ -12,8 +12,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--public-base-url", default=None)
+    parser.add_argument("--webhook-url", default=None, help="POST signed events here")
+    parser.add_argument("--webhook-secret", default=None, help="whsec_... to sign events with")
     args = parser.parse_args(argv)
-    server = SimServer(args.host, args.port, args.latency_ms, args.public_base_url)
+    if args.webhook_url and not args.webhook_secret:
+        parser.error("--webhook-url needs --webhook-secret")
+    server = SimServer(
+        args.host,
+        args.port,
+        args.latency_ms,
+        args.public_base_url,
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+    )
     print(server.start(), flush=True)
     try:
         server.wait()

@@ -12,6 +12,7 @@ from .params import ParamError, decode_form
 from .responses import error_response, json_response, param_error_response
 from .sessions import build_session, random_id
 from .state import IdempotencyConflict, SimState, StoredResponse
+from .webhooks import WebhookSender
 
 V1_PREFIX = "/v1/"
 API_KEY_PATTERN = re.compile(r"^sk_(test|live)_\S+$")
@@ -21,7 +22,9 @@ NO_KEY_MESSAGE = (
 )
 
 
-def register_api(app: Flask, state: SimState, public_base_url: str | None) -> None:
+def register_api(
+    app: Flask, state: SimState, webhooks: WebhookSender, public_base_url: str | None
+) -> None:
     """Add the /v1 routes plus hooks applying faults, latency, auth and request logging."""
 
     @app.before_request
@@ -102,6 +105,8 @@ def register_api(app: Flask, state: SimState, public_base_url: str | None) -> No
 
     @app.post("/v1/checkout/sessions/<session_id>/expire")
     def expire_session(session_id: str) -> Response:
+        expired_now: list[dict[str, Any]] = []
+
         def produce() -> Response:
             session, expired = state.expire_session(session_id)
             if session is None:
@@ -109,9 +114,14 @@ def register_api(app: Flask, state: SimState, public_base_url: str | None) -> No
             if not expired:
                 message = 'Only Checkout Sessions with a status in ["open"] can be expired.'
                 return error_response(400, "invalid_request_error", message, param="session")
+            expired_now.append(session)
             return json_response(session)
 
-        return idempotent(state, produce)
+        response = idempotent(state, produce)
+        # Sent once the idempotency lock is released: the receiver may call us back.
+        for session in expired_now:
+            webhooks.emit("checkout.session.expired", session)
+        return response
 
 
 def read_params() -> dict[str, Any]:

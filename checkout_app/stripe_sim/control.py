@@ -6,7 +6,7 @@ import requests
 
 
 class SimControl:
-    """Drives a running simulator: faults, latency, request log, sessions, reset."""
+    """Drives a running simulator: faults, latency, log, sessions, events, reset."""
 
     def __init__(self, base_url: str, timeout: float = 5.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -49,6 +49,31 @@ class SimControl:
     def sessions(self) -> list[dict[str, Any]]:
         """All stored Checkout Sessions, oldest first."""
         return self._call("GET", "/_sim/sessions")["data"]
+
+    def complete(self, session_id: str, payment_status: str = "paid") -> dict[str, Any]:
+        """Complete an open session as if paid ("unpaid": a delayed method); sends the event."""
+        path = f"/_sim/sessions/{session_id}/complete"
+        return self._call("POST", path, {"payment_status": payment_status})
+
+    def settle_async(self, session_id: str, result: str = "succeeded") -> dict[str, Any]:
+        """Settle a delayed payment ("succeeded" or "failed"); sends the async_payment event."""
+        return self._call("POST", f"/_sim/sessions/{session_id}/async", {"result": result})
+
+    def expire(self, session_id: str) -> dict[str, Any]:
+        """Expire an open session as if its time ran out; sends checkout.session.expired."""
+        return self._call("POST", f"/_sim/sessions/{session_id}/expire")
+
+    def events(self) -> list[dict[str, Any]]:
+        """Delivery records of every event sent: id, type, session_id, attempts, last_status."""
+        return self._call("GET", "/_sim/events")["data"]
+
+    def resend(self, event_id: str) -> dict[str, Any]:
+        """Deliver an event again (retrying in the background if that fails)."""
+        return self._call("POST", f"/_sim/events/{event_id}/resend")
+
+    def set_webhook(self, url: str | None, secret: str | None = None) -> None:
+        """Send later events to url signed with secret (None: stop sending); reset restores."""
+        self._call("PUT", "/_sim/webhook", {"url": url, "secret": secret})
 
     def reset(self) -> None:
         """Clear sessions, idempotency keys, faults and the log; restore the initial latency."""

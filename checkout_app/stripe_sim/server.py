@@ -1,12 +1,14 @@
 """Running the simulator on a threaded werkzeug server in a background thread."""
 
 import threading
+from collections.abc import Sequence
 from types import TracebackType
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .app import create_sim_app
+from .webhooks import RETRY_DELAYS
 
 
 class SimServer:
@@ -18,10 +20,15 @@ class SimServer:
         port: int = 0,
         latency_ms: int = 0,
         public_base_url: str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
         self.host = host
         self.port = port
-        self.app: Flask = create_sim_app(public_base_url, latency_ms)
+        self.app: Flask = create_sim_app(
+            public_base_url, latency_ms, webhook_url, webhook_secret, webhook_retry_delays
+        )
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -54,6 +61,7 @@ class SimServer:
         """Stop serving and release the port."""
         if self._server is None:
             return
+        self.app.extensions["stripe_sim.webhooks"].close()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:

@@ -132,11 +132,17 @@ class SimState:
 
     def expire_session(self, session_id: str) -> tuple[dict[str, Any] | None, bool]:
         """Expire an open session; returns (session or None, whether it was open)."""
+        return self.update_session(session_id, lambda s: s["status"] == "open", status="expired")
+
+    def update_session(
+        self, session_id: str, allowed: Callable[[dict[str, Any]], bool], **changes: Any
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """Apply changes when `allowed(session)`; returns (session or None, whether applied)."""
         with self._lock:
             session = self._sessions.get(session_id)
-            if session is None or session["status"] != "open":
+            if session is None or not allowed(session):
                 return copy.deepcopy(session), False
-            session["status"] = "expired"
+            session.update(changes)
             return copy.deepcopy(session), True
 
     def run_idempotent(

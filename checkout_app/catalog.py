@@ -1,0 +1,85 @@
+"""The catalog as the shop's home page lists it: what is for sale now, read-only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Booking, BookingStatus, Course, DigitalProduct, Event, ItemType
+
+if TYPE_CHECKING:
+    from .services.shop import Shop
+
+SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
+class Listing:
+    item_type: ItemType
+    id: uuid.UUID
+    title: str
+    description: str | None
+    price: Decimal
+    starts_at: datetime | None = None
+    venue: str | None = None
+    seats_left: int | None = None
+
+    @property
+    def sold_out(self) -> bool:
+        return self.seats_left is not None and self.seats_left < 1
+
+
+class CatalogListing:
+    """Reads the items a shopper may add to a cart, in three statements."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_sale(self) -> list[Listing]:
+        """Active courses and digital products by title, then active upcoming events by date."""
+        listings = [
+            Listing(item_type, row.id, row.title, row.description, row.price)
+            for item_type, table in (
+                (ItemType.COURSE, Course),
+                (ItemType.DIGITAL_PRODUCT, DigitalProduct),
+            )
+            for row in self.session.scalars(
+                select(table).where(table.is_active).order_by(table.title)
+            )
+        ]
+        taken = (
+            select(func.coalesce(func.sum(Booking.attendees), 0))
+            .where(Booking.event_id == Event.id, Booking.status.in_(SEAT_HOLDING))
+            .scalar_subquery()
+        )
+        events = self.session.execute(
+            select(Event, (Event.capacity - taken).label("seats_left"))
+            .where(Event.is_active, Event.starts_at > func.now())
+            .order_by(Event.starts_at, Event.title)
+        )
+        listings += [
+            Listing(
+                ItemType.EVENT,
+                event.id,
+                event.title,
+                event.description,
+                event.price,
+                event.starts_at,
+                event.venue,
+                max(seats_left, 0),
+            )
+            for event, seats_left in events
+        ]
+        return listings
+
+
+def items_for_sale(shop: Shop) -> list[Listing]:
+    """The home page's catalog, read in its own unit of work."""
+    with shop.uow() as uow:
+        return CatalogListing(uow.session).for_sale()

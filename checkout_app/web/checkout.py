@@ -1,0 +1,56 @@
+"""The checkout form (same use cases as the JSON endpoint), then success and cancel pages."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from ..api.schemas import CheckoutRequestSchema, load
+from ..api.session import current_session_id
+from ..errors import CheckoutError
+from ..extensions import shop
+from ..services.cart import view_cart
+from ..services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
+from ..services.orders import order_by_checkout_session
+from . import bp
+
+CHECKOUT_ENDPOINT = "web.place_order"
+
+
+def checkout_form(email: str, error: CheckoutError | None = None) -> Response:
+    """The summary and email form; after an error, its message and status, the email kept."""
+    # A 5xx may mean Redis or PostgreSQL is down: do not read the cart again then.
+    cart = None if error and error.status >= 500 else view_cart(shop(), current_session_id())
+    body = render_template("web/checkout.html", cart=cart, email=email, error=error)
+    return Response(body, error.status if error else 200, mimetype="text/html")
+
+
+@bp.get("/checkout")
+def checkout() -> Response:
+    """The order summary and the email field."""
+    return checkout_form("")
+
+
+@bp.post("/checkout")
+def place_order() -> ResponseReturnValue:
+    """Create the pending order and Checkout Session; 303 to Stripe.
+
+    Every CheckoutError re-renders the form: handlers.py sends them to checkout_form().
+    """
+    cart = cart_for_checkout(shop(), current_session_id())
+    body = load(CheckoutRequestSchema(), {"userEmail": request.form.get("email")}, ("userEmail",))
+    result = create_checkout(shop(), cart, CheckoutRequest(customer_email=body["user_email"]))
+    return redirect(result.session_url, 303)
+
+
+@bp.get("/checkout/success")
+def success() -> str:
+    """The order paid for in this Checkout Session; a 404 page for an unknown id."""
+    order = order_by_checkout_session(shop(), request.args.get("session_id", ""))
+    return render_template("web/success.html", order=order)
+
+
+@bp.get("/checkout/cancel")
+def cancel() -> str:
+    """Checkout cancelled: nothing was paid and the cart is as it was."""
+    return render_template("web/cancel.html", cart=view_cart(shop(), current_session_id()))

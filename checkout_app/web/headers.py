@@ -1,0 +1,59 @@
+"""Security headers on every HTML answer, and a SameSite=Lax cookie for the CSRF token."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+
+from . import bp
+
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+
+
+def content_security_policy(config: Mapping[str, Any]) -> str:
+    """Only our own origin, except that forms may lead (303) to Stripe's checkout page.
+
+    With STRIPE_API_BASE set (the simulator, in development and tests) its hosted page is
+    where the checkout form leads instead.
+    """
+    form_action = ["'self'", STRIPE_CHECKOUT_ORIGIN]
+    if config["STRIPE_API_BASE"]:
+        parts = urlsplit(config["STRIPE_API_BASE"])
+        form_action.append(f"{parts.scheme}://{parts.netloc}")
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action " + " ".join(form_action),
+        )
+    )
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a path belongs to the JSON API (which answers errors in JSON)."""
+    return path == "/api" or path.startswith("/api/")
+
+
+@bp.after_app_request
+def add_security_headers(response: Response) -> Response:
+    """CSP, nosniff and a referrer policy on the pages (and HTML error pages) outside /api/."""
+    if response.mimetype == "text/html" and not is_api_path(request.path):
+        response.headers["Content-Security-Policy"] = content_security_policy(current_app.config)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        # same-origin: the CSRF check over https needs our own Referer; nobody else gets one.
+        response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@bp.record_once
+def lax_session_cookie(state: BlueprintSetupState) -> None:
+    """Flask's own session cookie (it holds the CSRF token) is SameSite=Lax like session_id."""
+    if state.app.config["SESSION_COOKIE_SAMESITE"] is None:
+        state.app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
