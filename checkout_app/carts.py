@@ -120,7 +120,11 @@ class CartStore:
 
     def key_for(self, session_id: str) -> str:
         """The Redis key of a session's cart (hash-tagged, so Redis Cluster keeps it whole)."""
-        return f"{self.prefix}cart:{{{session_hash(session_id)}}}"
+        return self.key_for_hash(session_hash(session_id))
+
+    def key_for_hash(self, cart_hash: str) -> str:
+        """The Redis key of the cart whose session id hashes to `cart_hash`."""
+        return f"{self.prefix}cart:{{{cart_hash}}}"
 
     @_redis_errors_as_unavailable
     def load(self, session_id: str) -> Cart | None:
@@ -163,6 +167,11 @@ class CartStore:
         pipe.hset(key, MARKER, "1")
         pipe.expire(key, self.ttl_seconds)
         pipe.execute()
+
+    @_redis_errors_as_unavailable
+    def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None:
+        """Remove these lines from the cart with this hash (the cart itself stays)."""
+        self.client.hdel(self.key_for_hash(cart_hash), *fields)
 
     @_redis_errors_as_unavailable
     def replace(self, session_id: str, lines: list[CartLine]) -> None:

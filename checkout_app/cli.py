@@ -1,12 +1,13 @@
-"""flask CLI commands: seed-catalog and seed-cart (JSON on stdout, exit 1 on bad input)."""
+"""flask CLI: seed-catalog, seed-cart, send-notifications, expire-stale-orders (JSON on stdout)."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .api.serialize import cart_json
@@ -14,8 +15,11 @@ from .carts import CartKey, CartLine, check_quantity, is_session_id, new_session
 from .errors import CheckoutError
 from .extensions import shop
 from .models import ItemType
+from .notify import senders_for
 from .seed import seed_catalog
 from .services.cart import view_cart
+from .services.fulfilment import reconcile_stale_orders
+from .services.notifications import send_pending
 
 
 @click.command("seed-catalog")
@@ -75,7 +79,38 @@ def seed_cart_command(session_id: str | None, items: tuple[str, ...]) -> None:
     click.echo(json.dumps({"sessionId": session_id, "cart": cart_json(cart)}, indent=2))
 
 
+@click.command("send-notifications")
+@click.option("--limit", default=500, show_default=True, help="Most messages to send this run.")
+@with_appcontext
+def send_notifications_command(limit: int) -> None:
+    """Deliver queued notifications (email over SMTP_URL; logged in development)."""
+    senders = senders_for(current_app.config)
+    if not senders:
+        raise click.ClickException("no channel can deliver: set SMTP_URL / WHATSAPP_WEBHOOK_URL")
+    counts = send_pending(shop(), senders, limit)
+    click.echo(json.dumps({"sent": counts["sent"], "failed": counts["failed"]}))
+
+
+@click.command("expire-stale-orders")
+@click.option(
+    "--older-than-minutes",
+    type=click.IntRange(min=1),
+    help="Pending for longer than this (default: CHECKOUT_EXPIRES_MINUTES + 1).",
+)
+@with_appcontext
+def expire_stale_orders_command(older_than_minutes: int | None) -> None:
+    """Cancel (or complete) pending orders whose Checkout Session ended without a webhook."""
+    minutes = older_than_minutes or current_app.config["CHECKOUT_EXPIRES_MINUTES"] + 1
+    report = reconcile_stale_orders(shop(), timedelta(minutes=minutes), datetime.now(UTC))
+    click.echo(json.dumps(report, indent=2))
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
-    app.cli.add_command(seed_catalog_command)
-    app.cli.add_command(seed_cart_command)
+    for command in (
+        seed_catalog_command,
+        seed_cart_command,
+        send_notifications_command,
+        expire_stale_orders_command,
+    ):
+        app.cli.add_command(command)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from .carts import CartStore
 from .config import ShopSettings
 from .gateway import StripeGateway
+from .locks import Locks
 from .services.shop import Shop
 
 EXTENSION = "checkout"
@@ -41,8 +42,10 @@ def init_app(app: Flask) -> Shop:
             timeout_seconds=config["STRIPE_TIMEOUT_SECONDS"],
             max_retries=config["STRIPE_MAX_RETRIES"],
             expires_minutes=config["CHECKOUT_EXPIRES_MINUTES"],
+            webhook_secret=config["STRIPE_WEBHOOK_SECRET"],
         ),
         settings=ShopSettings.from_config(config),
+        locks=Locks(client, config["REDIS_KEY_PREFIX"]),
     )
     app.extensions[EXTENSION] = shop
     return shop

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -11,7 +12,7 @@ from typing import Any
 
 import stripe
 
-from .errors import PaymentUnavailable
+from .errors import InvalidWebhook, PaymentUnavailable, WebhooksNotConfigured
 from .money import to_minor_units
 from .pricing import PricedCart
 
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 # Stripe refuses an expires_at under 30 minutes from its own clock; a little slack
 # keeps a configured 30 minutes valid after network and clock drift.
 EXPIRY_SLACK_SECONDS = 60
+# Stripe's own default: a signed event older than this is refused as a possible replay.
+WEBHOOK_TOLERANCE_SECONDS = 300
+INVALID_PAYLOAD = "Invalid webhook payload"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,19 @@ class CheckoutSession:
     amount_total: int | None
     currency: str | None
     payment_intent_id: str | None
+    order_reference: str | None = None
+    client_reference_id: str | None = None
+    expires_at: int | None = None
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified Stripe event; `session` is set for checkout.session.* events."""
+
+    id: str
+    type: str
+    payload: dict[str, Any]
+    session: CheckoutSession | None
 
 
 @dataclass(frozen=True)
@@ -86,8 +103,10 @@ class StripeGateway:
         timeout_seconds: float = 10,
         max_retries: int = 2,
         expires_minutes: int = 30,
+        webhook_secret: str | None = None,
     ) -> None:
         self.expires_minutes = expires_minutes
+        self.webhook_secret = webhook_secret
         self.client: stripe.StripeClient | None = None
         if api_key:
             self.client = stripe.StripeClient(
@@ -125,6 +144,27 @@ class StripeGateway:
         except PaymentUnavailable as exc:
             log.warning("could not expire checkout session %s: %s", session_id, exc.detail)
 
+    def parse_event(self, payload: bytes, signature: str | None) -> WebhookEvent:
+        """Verify a webhook's Stripe-Signature (300 s tolerance) and read the event."""
+        if not self.webhook_secret:
+            raise WebhooksNotConfigured(detail="STRIPE_WEBHOOK_SECRET is not set")
+        try:
+            text = payload.decode("utf-8")
+            stripe.WebhookSignature.verify_header(
+                text, signature, self.webhook_secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+            )
+            data = json.loads(text)
+        except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
+            raise InvalidWebhook("Invalid webhook signature", detail=str(exc)) from exc
+        except ValueError as exc:
+            raise InvalidWebhook(INVALID_PAYLOAD, detail=str(exc)) from exc
+        # PostgreSQL text and JSONB cannot hold NUL characters; Stripe never sends them.
+        if not _is_event(data) or "\\u0000" in text:
+            raise InvalidWebhook(INVALID_PAYLOAD, detail="not a Stripe event")
+        obj = data["data"]["object"]
+        session = _session(obj) if obj.get("object") == "checkout.session" else None
+        return WebhookEvent(id=data["id"], type=data["type"], payload=data, session=session)
+
     def _call(self, action: Any) -> Any:
         if self.client is None:
             raise PaymentUnavailable(detail="STRIPE_SECRET_KEY is not set")
@@ -135,8 +175,9 @@ class StripeGateway:
 
 
 def _session(obj: Any) -> CheckoutSession:
-    data = obj.to_dict()
+    data = obj if isinstance(obj, dict) else obj.to_dict()
     intent = data.get("payment_intent")
+    metadata = data.get("metadata") or {}
     return CheckoutSession(
         id=data["id"],
         url=data.get("url"),
@@ -145,4 +186,24 @@ def _session(obj: Any) -> CheckoutSession:
         amount_total=data.get("amount_total"),
         currency=data.get("currency"),
         payment_intent_id=intent.get("id") if isinstance(intent, dict) else intent,
+        order_reference=metadata.get("orderId") if isinstance(metadata, dict) else None,
+        client_reference_id=data.get("client_reference_id"),
+        expires_at=data.get("expires_at"),
     )
+
+
+def _is_event(data: Any) -> bool:
+    """The shape of a Stripe event, with ids that fit our columns."""
+    if not isinstance(data, dict) or data.get("object") != "event":
+        return False
+    event_id, event_type, body = data.get("id"), data.get("type"), data.get("data")
+    if not (_short_text(event_id, 255) and _short_text(event_type, 100)):
+        return False
+    if not isinstance(body, dict) or not isinstance(body.get("object"), dict):
+        return False
+    obj = body["object"]
+    return obj.get("object") != "checkout.session" or _short_text(obj.get("id"), 255)
+
+
+def _short_text(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= limit

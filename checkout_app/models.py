@@ -21,7 +21,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Money = Numeric(10, 2)
@@ -70,6 +70,8 @@ class User(Base):
     id: Mapped[uuid.UUID] = _uuid_pk()
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str | None] = mapped_column(String(255))
+    # E.164 number for WhatsApp booking notices; None means no WhatsApp.
+    phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = _created_at()
 
 
@@ -128,6 +130,17 @@ class Order(Base):
     # sha256 of the shopper's session id: lets fulfilment clear the right cart
     # without storing the session token itself.
     cart_session_hash: Mapped[str | None] = mapped_column(String(64))
+    # What was asked for (cart lines, prices, email, URLs): an identical repeat while
+    # the Stripe session is still open gets this order back instead of a second one.
+    checkout_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    stripe_checkout_url: Mapped[str | None] = mapped_column(Text)
+    stripe_session_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Stripe said "complete" but the money has not arrived yet (delayed payment methods).
+    awaiting_payment: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    needs_review: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -136,6 +149,16 @@ class Order(Base):
     __table_args__ = (
         CheckConstraint("total_amount = subtotal + tax", name="orders_total_is_sum"),
         Index("ix_orders_user_id", "user_id"),
+        Index(
+            "ix_orders_pending_created_at",
+            "created_at",
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_orders_pending_cart_session_hash",
+            "cart_session_hash",
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
 
@@ -190,4 +213,67 @@ class Booking(Base):
         CheckConstraint("attendees BETWEEN 1 AND 99", name="bookings_attendees_range"),
         Index("ix_bookings_event_id_status", "event_id", "status"),
         Index("ix_bookings_order_id", "order_id"),
+    )
+
+
+class StripeEvent(Base):
+    """Every Stripe event received, so a replay changes nothing."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = _created_at()
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(50))
+
+
+class Entitlement(Base):
+    """Access to a course or digital product, granted once per paid order line."""
+
+    __tablename__ = "entitlements"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"))
+    order_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("order_items.id"), unique=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    customer_email: Mapped[str] = mapped_column(String(254))
+    item_type: Mapped[str] = mapped_column(String(50))
+    course_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("courses.id"))
+    digital_product_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("digital_products.id"))
+    granted_at: Mapped[datetime] = _created_at()
+
+    __table_args__ = (
+        CheckConstraint(
+            "item_type IN ('course', 'digital_product')", name="entitlements_item_type"
+        ),
+        Index("ix_entitlements_order_id", "order_id"),
+        Index("ix_entitlements_customer_email", "customer_email"),
+    )
+
+
+class OutboxMessage(Base):
+    """A notification to send, written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(254))
+    payload: Mapped[dict] = mapped_column(JSONB)
+    # One message per order, channel and purpose, however often fulfilment runs.
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _created_at()
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("channel IN ('email', 'whatsapp')", name="outbox_channel"),
+        Index("ix_outbox_unsent", "next_attempt_at", postgresql_where=text("sent_at IS NULL")),
     )

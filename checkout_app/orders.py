@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Booking, Order, OrderItem
+from .models import Booking, Entitlement, Order, OrderItem
 
 ITEM_ID_COLUMNS = ("course_id", "digital_product_id", "event_id")
 
@@ -34,6 +34,13 @@ class OrderBooking:
 
 
 @dataclass(frozen=True)
+class OrderEntitlement:
+    item_type: str
+    item_id: uuid.UUID | None
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
 class OrderView:
     id: uuid.UUID
     status: str
@@ -46,8 +53,13 @@ class OrderView:
     stripe_checkout_session_id: str | None
     stripe_payment_intent_id: str | None
     created_at: datetime
+    completed_at: datetime | None
+    awaiting_payment: bool
+    needs_review: bool
+    cart_session_hash: str | None
     items: tuple[OrderLine, ...]
     bookings: tuple[OrderBooking, ...]
+    entitlements: tuple[OrderEntitlement, ...]
 
 
 def load_order(session: Session, *conditions: object) -> OrderView | None:
@@ -61,6 +73,9 @@ def load_order(session: Session, *conditions: object) -> OrderView | None:
     bookings = session.scalars(
         select(Booking).where(Booking.order_id == order.id).order_by(Booking.created_at)
     )
+    entitlements = session.scalars(
+        select(Entitlement).where(Entitlement.order_id == order.id).order_by(Entitlement.granted_at)
+    )
     return OrderView(
         id=order.id,
         status=order.status.value,
@@ -73,6 +88,10 @@ def load_order(session: Session, *conditions: object) -> OrderView | None:
         stripe_checkout_session_id=order.stripe_checkout_session_id,
         stripe_payment_intent_id=order.stripe_payment_intent_id,
         created_at=order.created_at,
+        completed_at=order.completed_at,
+        awaiting_payment=order.awaiting_payment,
+        needs_review=order.needs_review,
+        cart_session_hash=order.cart_session_hash,
         items=tuple(
             OrderLine(
                 item.item_type,
@@ -86,5 +105,9 @@ def load_order(session: Session, *conditions: object) -> OrderView | None:
         bookings=tuple(
             OrderBooking(b.id, b.event_id, b.status.value, b.attendees, b.total_price)
             for b in bookings
+        ),
+        entitlements=tuple(
+            OrderEntitlement(e.item_type, e.course_id or e.digital_product_id, e.granted_at)
+            for e in entitlements
         ),
     )

@@ -8,6 +8,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import DatabaseUnavailable
+from .fulfilment_repository import EventLog, Fulfilment
+from .outbox import Outbox
 from .repository import CatalogRepository, OrderRepository, UserRepository
 
 # psycopg2 raises OperationalError for a server that is down, restarting or refusing
@@ -22,6 +24,9 @@ class UnitOfWork:
     users: UserRepository
     catalog: CatalogRepository
     orders: OrderRepository
+    events: EventLog
+    fulfilment: Fulfilment
+    outbox: Outbox
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -31,6 +36,9 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.catalog = CatalogRepository(self.session)
         self.orders = OrderRepository(self.session)
+        self.events = EventLog(self.session)
+        self.fulfilment = Fulfilment(self.session)
+        self.outbox = Outbox(self.session)
         return self
 
     def __exit__(

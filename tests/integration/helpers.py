@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,3 +82,26 @@ def recorded_statements(engine) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def signed(event: dict, secret: str, timestamp: int | None = None) -> tuple[bytes, str]:
+    """A webhook body and its Stripe-Signature header, signed the way Stripe signs."""
+    body = json.dumps(event).encode()
+    t = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{t}.{body.decode()}".encode(), hashlib.sha256)
+    return body, f"t={t},v1={mac.hexdigest()}"
+
+
+def stripe_event(event_type: str, session: dict, **changes) -> dict:
+    """A Stripe event around a copy of a Checkout Session object."""
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "object": "event",
+        "api_version": "2025-01-27.acacia",
+        "created": int(time.time()),
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+        "data": {"object": {**session, **changes}},
+    }

@@ -1,0 +1,42 @@
+"""POST /api/webhooks/stripe: signed Stripe events."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..errors import CartUnavailable, DatabaseUnavailable, InvalidWebhook, WebhooksNotConfigured
+from ..extensions import shop
+from ..gateway import INVALID_PAYLOAD
+from ..services.fulfilment import handle_event
+from . import bp
+from .apidoc import SERVER_ERROR, STRIPE_SIGNATURE, api_doc, errors, ok
+from .schemas import WebhookReceivedSchema
+
+# Stripe events can outgrow the 16 KiB limit meant for shopper requests.
+MAX_EVENT_BYTES = 1024 * 1024
+
+
+@bp.post("/webhooks/stripe")
+@api_doc(
+    "A signed Stripe event (checkout.session.*); other event types are recorded and ignored",
+    tag="webhooks",
+    body={"type": "object", "description": "The raw Stripe event, exactly as signed"},
+    headers=[STRIPE_SIGNATURE],
+    replies=[
+        ok(WebhookReceivedSchema, "Applied, ignored, or already applied (duplicate)"),
+        *errors(
+            InvalidWebhook,
+            (400, INVALID_PAYLOAD),
+            (413, str(RequestEntityTooLarge.description)),
+            SERVER_ERROR,
+            WebhooksNotConfigured,
+            DatabaseUnavailable,
+            CartUnavailable,
+        ),
+    ],
+)
+def stripe_webhook() -> Response:
+    request.max_content_length = MAX_EVENT_BYTES
+    applied = handle_event(shop(), request.get_data(), request.headers.get("Stripe-Signature"))
+    return jsonify(success=True, received=True, duplicate=applied.duplicate)

@@ -1,0 +1,192 @@
+"""Writes of fulfilment: the Stripe event log, order transitions, access and the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from .lifecycle import can_move
+from .models import (
+    Booking,
+    BookingStatus,
+    Entitlement,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OutboxMessage,
+    StripeEvent,
+    User,
+)
+
+GRANTED_TYPES = ("course", "digital_product")
+
+
+class EventLog:
+    """stripe_events: one row per event id; the row lock serialises duplicate deliveries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, event_id: str, event_type: str, session_id: str | None, payload: dict) -> bool:
+        """Record the event and lock its row; False when it was already processed."""
+        self.session.execute(
+            insert(StripeEvent)
+            .values(id=event_id, type=event_type, checkout_session_id=session_id, payload=payload)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        processed = self.session.execute(
+            select(StripeEvent.processed_at).where(StripeEvent.id == event_id).with_for_update()
+        ).scalar_one()
+        return processed is None
+
+    def finish(self, event_id: str, outcome: str) -> None:
+        """Mark the event processed with what it did."""
+        self.session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.id == event_id)
+            .values(processed_at=func.now(), outcome=outcome)
+        )
+
+    def outcome(self, event_id: str) -> str | None:
+        """What an already processed event did."""
+        return self.session.scalar(select(StripeEvent.outcome).where(StripeEvent.id == event_id))
+
+
+class Fulfilment:
+    """Order transitions under a row lock, with their side effects in the same transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock(self, order_id: uuid.UUID) -> Order | None:
+        """The order, locked until commit so its events apply one at a time."""
+        return self.session.get(Order, order_id, with_for_update=True)
+
+    def pending_before(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]:
+        """Pending, not awaiting payment, created before `cutoff`: (order id, session id)."""
+        rows = self.session.execute(
+            select(Order.id, Order.stripe_checkout_session_id)
+            .where(
+                Order.status == OrderStatus.PENDING,
+                Order.awaiting_payment.is_(False),
+                Order.created_at < cutoff,
+                Order.stripe_checkout_session_id.is_not(None),
+            )
+            .order_by(Order.created_at)
+            .limit(limit)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+    def bought_lines(self, order_id: uuid.UUID) -> tuple[str | None, list[str]]:
+        """The cart hash of an order and its lines as cart fields ("course:<id>")."""
+        cart_hash = self.session.scalar(select(Order.cart_session_hash).where(Order.id == order_id))
+        rows = self.session.execute(
+            select(
+                OrderItem.item_type,
+                func.coalesce(
+                    OrderItem.course_id, OrderItem.digital_product_id, OrderItem.event_id
+                ),
+            ).where(OrderItem.order_id == order_id)
+        ).all()
+        return cart_hash, [f"{item_type}:{item_id}" for item_type, item_id in rows if item_id]
+
+    def complete(self, order: Order, payment_intent_id: str | None) -> None:
+        """Paid: confirm bookings, grant access, queue notifications."""
+        self._move(order, OrderStatus.COMPLETED)
+        order.completed_at = func.now()
+        order.awaiting_payment = False
+        order.stripe_payment_intent_id = payment_intent_id or order.stripe_payment_intent_id
+        self._set_bookings(order.id, BookingStatus.CONFIRMED)
+        self._grant(order)
+        self._queue_notifications(order)
+
+    def cancel(self, order: Order) -> None:
+        """Expired or failed: cancel the bookings so their seats return to the event."""
+        self._move(order, OrderStatus.CANCELLED)
+        order.cancelled_at = func.now()
+        order.awaiting_payment = False
+        self._set_bookings(order.id, BookingStatus.CANCELLED)
+
+    def flag(self, order: Order, reason: str) -> None:
+        """Hold the order for a person to review."""
+        order.needs_review = True
+        order.review_reason = "; ".join(filter(None, [order.review_reason, reason]))
+
+    def _move(self, order: Order, target: OrderStatus) -> None:
+        if not can_move(order.status, target):
+            raise ValueError(f"order {order.id}: {order.status.value} -> {target.value}")
+        order.status = target
+
+    def _set_bookings(self, order_id: uuid.UUID, status: BookingStatus) -> None:
+        self.session.execute(
+            update(Booking)
+            .where(Booking.order_id == order_id, Booking.status != BookingStatus.CANCELLED)
+            .values(status=status, updated_at=func.now())
+        )
+
+    def _grant(self, order: Order) -> None:
+        lines = select(
+            OrderItem.order_id,
+            OrderItem.id,
+            literal(order.user_id, type_=Entitlement.user_id.type),
+            literal(order.customer_email),
+            OrderItem.item_type,
+            OrderItem.course_id,
+            OrderItem.digital_product_id,
+        ).where(OrderItem.order_id == order.id, OrderItem.item_type.in_(GRANTED_TYPES))
+        self.session.execute(
+            insert(Entitlement)
+            .from_select(
+                [
+                    "order_id",
+                    "order_item_id",
+                    "user_id",
+                    "customer_email",
+                    "item_type",
+                    "course_id",
+                    "digital_product_id",
+                ],
+                lines,
+            )
+            .on_conflict_do_nothing(index_elements=["order_item_id"])
+        )
+
+    def _queue_notifications(self, order: Order) -> None:
+        items = self.session.execute(
+            select(OrderItem.item_type, OrderItem.title, OrderItem.quantity, OrderItem.price)
+            .where(OrderItem.order_id == order.id)
+            .order_by(OrderItem.created_at)
+        ).all()
+        payload = {
+            "orderId": str(order.id),
+            "kind": "order_confirmation",
+            "total": f"{order.total_amount:.2f}",
+            "currency": order.currency,
+            "items": [
+                {"itemType": t, "title": title, "quantity": q, "unitPrice": f"{p:.2f}"}
+                for t, title, q, p in items
+            ],
+        }
+        messages = [("email", order.customer_email, payload)]
+        phone = self.session.scalar(select(User.phone).where(User.id == order.user_id))
+        if phone and any(item[0] == "event" for item in items):
+            messages.append(("whatsapp", phone, {**payload, "kind": "booking_confirmation"}))
+        self.session.execute(
+            insert(OutboxMessage)
+            .values(
+                [
+                    {
+                        "channel": channel,
+                        "recipient": recipient,
+                        "payload": body,
+                        "dedupe_key": f"order:{order.id}:{channel}:{body['kind']}",
+                    }
+                    for channel, recipient, body in messages
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )

@@ -1,0 +1,194 @@
+"""Fulfilment: Stripe's word on a Checkout Session completes, holds or cancels its order once."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..errors import PaymentUnavailable
+from ..gateway import CheckoutSession, WebhookEvent
+from ..models import Order, OrderStatus
+from ..money import to_minor_units
+from ..uow import UnitOfWork
+from .shop import Shop
+
+log = logging.getLogger(__name__)
+PAID_STATUSES = ("paid", "no_payment_required")
+
+
+class Verdict(enum.Enum):
+    PAID = "paid"
+    AWAITING = "awaiting"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Applied:
+    outcome: str
+    order_id: uuid.UUID | None = None
+    duplicate: bool = False
+
+
+def verdict_of(event_type: str, session: CheckoutSession) -> Verdict | None:
+    """What an event says about the payment, or None for events we do not act on."""
+    if event_type == "checkout.session.completed":
+        return Verdict.PAID if session.payment_status in PAID_STATUSES else Verdict.AWAITING
+    if event_type == "checkout.session.async_payment_succeeded":
+        return Verdict.PAID
+    if event_type in ("checkout.session.async_payment_failed", "checkout.session.expired"):
+        return Verdict.FAILED
+    return None
+
+
+def handle_event(shop: Shop, payload: bytes, signature: str | None) -> Applied:
+    """Verify and apply one webhook delivery; a replayed event changes nothing."""
+    event = shop.gateway.parse_event(payload, signature)
+    with shop.uow() as uow:
+        session_id = event.session.id if event.session else None
+        if uow.events.claim(event.id, event.type, session_id, event.payload):
+            applied = apply_event(uow, event)
+            uow.events.finish(event.id, applied.outcome)
+            uow.commit()
+            log.info("stripe event %s %s -> %s", event.id, event.type, applied.outcome)
+        else:
+            outcome = uow.events.outcome(event.id) or "unknown"
+            applied = Applied(outcome, _order_ref(event), duplicate=True)
+    if applied.outcome == "completed" and applied.order_id:
+        # After commit, and again on every redelivery: if Redis is down this raises
+        # (503), Stripe redelivers, and the replay clears the cart without redoing anything.
+        clear_bought_lines(shop, applied.order_id)
+    return applied
+
+
+def clear_bought_lines(shop: Shop, order_id: uuid.UUID) -> None:
+    """Take the paid order's items out of the cart that placed it."""
+    with shop.uow() as uow:
+        cart_hash, fields = uow.fulfilment.bought_lines(order_id)
+    if cart_hash and fields:
+        shop.carts.remove_by_hash(cart_hash, fields)
+
+
+def apply_event(uow: UnitOfWork, event: WebhookEvent) -> Applied:
+    """Apply a claimed event inside the caller's transaction."""
+    verdict = verdict_of(event.type, event.session) if event.session else None
+    if verdict is None or event.session is None:
+        return Applied("ignored")
+    return apply_verdict(uow, event.session, verdict)
+
+
+def apply_verdict(uow: UnitOfWork, session: CheckoutSession, verdict: Verdict) -> Applied:
+    """Move the session's order as the verdict says, if the state machine allows it."""
+    order = _find_order(uow, session)
+    if order is None:
+        log.warning("checkout session %s matches no order of ours; ignored", session.id)
+        return Applied("unknown_session")
+    if verdict is Verdict.PAID:
+        return Applied(_pay(uow, order, session), order.id)
+    if verdict is Verdict.AWAITING:
+        if order.status is not OrderStatus.PENDING:
+            return Applied(f"ignored_{order.status.value}", order.id)
+        order.awaiting_payment = True
+        return Applied("awaiting_payment", order.id)
+    if order.status is not OrderStatus.PENDING:
+        return Applied(f"ignored_{order.status.value}", order.id)
+    uow.fulfilment.cancel(order)
+    log.info("order %s cancelled (checkout session %s)", order.id, session.id)
+    return Applied("cancelled", order.id)
+
+
+def _pay(uow: UnitOfWork, order: Order, session: CheckoutSession) -> str:
+    if order.status is OrderStatus.COMPLETED:
+        return "already_completed"
+    expected = to_minor_units(order.total_amount, order.currency)
+    if session.amount_total != expected or (session.currency or "").lower() != order.currency:
+        reason = (
+            f"Stripe reported {session.amount_total} {session.currency}, "
+            f"order total is {expected} {order.currency}"
+        )
+        uow.fulfilment.flag(order, reason)
+        log.error("AMOUNT MISMATCH on order %s (session %s): %s", order.id, session.id, reason)
+        return "amount_mismatch"
+    if order.status is not OrderStatus.PENDING:
+        reason = f"paid while {order.status.value}"
+        uow.fulfilment.flag(order, reason)
+        log.error(
+            "PAYMENT FOR A %s ORDER %s (session %s)",
+            order.status.value.upper(),
+            order.id,
+            session.id,
+        )
+        return f"flagged_paid_while_{order.status.value}"
+    uow.fulfilment.complete(order, session.payment_intent_id)
+    log.info("order %s completed (payment intent %s)", order.id, session.payment_intent_id)
+    return "completed"
+
+
+def _find_order(uow: UnitOfWork, session: CheckoutSession) -> Order | None:
+    refs = {r for r in (session.order_reference, session.client_reference_id) if r}
+    if len(refs) != 1:
+        return None
+    try:
+        order_id = uuid.UUID(refs.pop())
+    except ValueError:
+        return None
+    order = uow.fulfilment.lock(order_id)
+    if order is None or order.stripe_checkout_session_id != session.id:
+        return None
+    return order
+
+
+def _order_ref(event: WebhookEvent) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(event.session.order_reference) if event.session else None
+    except (TypeError, ValueError):
+        return None
+
+
+def reconcile_stale_orders(
+    shop: Shop, older_than: timedelta, now: datetime, limit: int = 200
+) -> list[dict[str, str]]:
+    """Settle pending orders whose session should have ended: ask Stripe, apply its answer."""
+    with shop.uow() as uow:
+        stale = uow.fulfilment.pending_before(now - older_than, limit)
+    report = []
+    for order_id, session_id in stale:
+        try:
+            session = shop.gateway.retrieve_checkout_session(session_id)
+        except PaymentUnavailable as exc:
+            report.append(_line(order_id, "unknown", f"stripe_unavailable: {exc.detail}"))
+            continue
+        if (
+            session.status == "open"
+            and session.expires_at
+            and session.expires_at <= now.timestamp()
+        ):
+            # Stripe has not expired it yet (clock skew, or its sweep is behind): do it now,
+            # so nobody can pay after we released the seats.
+            shop.gateway.expire_checkout_session(session.id)
+            session = shop.gateway.retrieve_checkout_session(session.id)
+        verdict = _verdict_of_status(session)
+        if verdict is None:
+            report.append(_line(order_id, session.status, "still_open"))
+            continue
+        with shop.uow() as uow:
+            applied = apply_verdict(uow, session, verdict)
+            uow.commit()
+        if applied.outcome == "completed":
+            clear_bought_lines(shop, order_id)
+        report.append(_line(order_id, session.status, applied.outcome))
+    return report
+
+
+def _verdict_of_status(session: CheckoutSession) -> Verdict | None:
+    if session.status == "expired":
+        return Verdict.FAILED
+    if session.status == "complete":
+        return Verdict.PAID if session.payment_status in PAID_STATUSES else Verdict.AWAITING
+    return None
+
+
+def _line(order_id: uuid.UUID, session_status: str | None, outcome: str) -> dict[str, str]:
+    return {"orderId": str(order_id), "sessionStatus": session_status or "", "outcome": outcome}
