@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Integer, and_, cast, func, insert, literal, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    cast,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from .carts import CartKey
@@ -20,6 +33,7 @@ from .models import (
     ItemType,
     Order,
     OrderItem,
+    OrderStatus,
     User,
 )
 from .pricing import CatalogEntry, PricedCart
@@ -43,14 +57,30 @@ class PendingOrder:
     cart: PricedCart
     stripe_checkout_session_id: str
     cart_session_hash: str
+    checkout_fingerprint: str
+    stripe_checkout_url: str | None
+    stripe_session_expires_at: datetime | None
 
 
-def _seats_taken() -> object:
-    return (
-        select(func.coalesce(func.sum(Booking.attendees), 0))
-        .where(Booking.event_id == Event.id, Booking.status.in_(SEAT_HOLDING))
-        .scalar_subquery()
+@dataclass(frozen=True)
+class OpenCheckout:
+    """A shopper's pending order that a new checkout may reuse or supersede."""
+
+    id: uuid.UUID
+    checkout_fingerprint: str | None
+    stripe_checkout_session_id: str
+    stripe_checkout_url: str | None
+    stripe_session_expires_at: datetime | None
+
+
+def _seats_taken(excluding: Sequence[uuid.UUID] = ()) -> object:
+    """Seats held by pending and confirmed bookings, leaving out the given orders' bookings."""
+    query = select(func.coalesce(func.sum(Booking.attendees), 0)).where(
+        Booking.event_id == Event.id, Booking.status.in_(SEAT_HOLDING)
     )
+    if excluding:
+        query = query.where(or_(Booking.order_id.is_(None), Booking.order_id.not_in(excluding)))
+    return query.scalar_subquery()
 
 
 class UserRepository:
@@ -66,8 +96,11 @@ class CatalogRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def entries(self, keys: Iterable[CartKey]) -> dict[CartKey, CatalogEntry]:
-        """Title, price, sale state and seats left for these items, in one statement."""
+    def entries(
+        self, keys: Iterable[CartKey], excluding_orders: Sequence[uuid.UUID] = ()
+    ) -> dict[CartKey, CatalogEntry]:
+        """Title, price, sale state and seats left (not counting `excluding_orders`), in one
+        statement."""
         ids: dict[ItemType, list[uuid.UUID]] = {t: [] for t in ItemType}
         for key in keys:
             ids[key.item_type].append(key.item_id)
@@ -88,7 +121,7 @@ class CatalogRepository:
             Event.title,
             Event.price,
             and_(Event.is_active, Event.starts_at > func.now()),
-            cast(Event.capacity - _seats_taken(), Integer),
+            cast(Event.capacity - _seats_taken(excluding_orders), Integer),
         ).where(Event.id.in_(ids[ItemType.EVENT]))
         rows = self.session.execute(union_all(*products, events)).all()
         return {
@@ -123,6 +156,46 @@ class OrderRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def open_checkouts(self, cart_session_hash: str) -> list[OpenCheckout]:
+        """The session's pending orders that are not waiting for a delayed payment."""
+        rows = self.session.execute(
+            select(
+                Order.id,
+                Order.checkout_fingerprint,
+                Order.stripe_checkout_session_id,
+                Order.stripe_checkout_url,
+                Order.stripe_session_expires_at,
+            )
+            .where(
+                Order.cart_session_hash == cart_session_hash,
+                Order.status == OrderStatus.PENDING,
+                Order.awaiting_payment.is_(False),
+            )
+            .order_by(Order.created_at.desc())
+        ).all()
+        return [OpenCheckout(*row) for row in rows]
+
+    def supersede(self, order_ids: Sequence[uuid.UUID]) -> None:
+        """Cancel pending orders a newer checkout replaces; their seats return to the events."""
+        if not order_ids:
+            return
+        cancelled = self.session.scalars(
+            update(Order)
+            .where(
+                Order.id.in_(order_ids),
+                Order.status == OrderStatus.PENDING,
+                Order.awaiting_payment.is_(False),
+            )
+            .values(status=OrderStatus.CANCELLED, cancelled_at=func.now())
+            .returning(Order.id)
+        ).all()
+        if cancelled:
+            self.session.execute(
+                update(Booking)
+                .where(Booking.order_id.in_(cancelled), Booking.status == BookingStatus.PENDING)
+                .values(status=BookingStatus.CANCELLED, updated_at=func.now())
+            )
+
     def add_pending(self, order: PendingOrder) -> None:
         """Insert the order, all its items in one statement, and its event bookings."""
         cart = order.cart
@@ -137,6 +210,9 @@ class OrderRepository:
                 currency=cart.currency,
                 stripe_checkout_session_id=order.stripe_checkout_session_id,
                 cart_session_hash=order.cart_session_hash,
+                checkout_fingerprint=order.checkout_fingerprint,
+                stripe_checkout_url=order.stripe_checkout_url,
+                stripe_session_expires_at=order.stripe_session_expires_at,
             )
         )
         items = [

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from .. import redirects
 from ..carts import Cart, is_session_id, session_hash
 from ..errors import CartEmpty, CartNotFound, InvalidInput, ItemsUnavailable, NoSession
 from ..gateway import SessionRequest
-from ..pricing import price_cart
-from ..repository import PendingOrder
+from ..pricing import PricedCart, price_cart
+from ..repository import OpenCheckout, PendingOrder
 from .shop import Shop
+
+log = logging.getLogger(__name__)
+# A session about to expire is not handed out again: the shopper needs time to pay.
+REUSE_MARGIN = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,16 @@ def cart_for_checkout(shop: Shop, session_id: str | None) -> Cart:
 
 
 def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
+    """One shopper's checkouts run one at a time; an identical repeat gets the same order."""
+    settings = shop.settings
+    stripe_budget = settings.stripe_timeout_seconds * (settings.stripe_max_retries + 1) + 5
+    with shop.locks.hold(
+        f"checkout:{session_hash(cart.session_id)}", stripe_budget + 10, stripe_budget
+    ):
+        return _checkout(shop, cart, request)
+
+
+def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
     """Price the cart, open a Stripe session, then write the pending order in one transaction.
 
     No database connection is held across the Stripe round trip: reads come first, and the
@@ -49,6 +67,7 @@ def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> Checkou
     A failed Stripe call therefore leaves nothing behind; a failed write expires the session.
     """
     settings = shop.settings
+    cart_hash = session_hash(cart.session_id)
     with shop.uow() as uow:
         if request.user_id is not None and not uow.users.exists(request.user_id):
             raise InvalidInput("Invalid userId")
@@ -64,10 +83,19 @@ def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> Checkou
             "cancelUrl",
             settings.allowed_redirect_hosts,
         )
-        entries = uow.catalog.entries(cart.keys)
+        open_checkouts = uow.orders.open_checkouts(cart_hash)
+        entries = uow.catalog.entries(cart.keys, [o.id for o in open_checkouts])
     priced = price_cart(cart, entries, settings.tax_rate, settings.currency)
     if not priced.sellable:
         raise ItemsUnavailable()
+    checkout = CheckoutRequest(request.customer_email, request.user_id, success_url, cancel_url)
+    fingerprint = _fingerprint(priced, checkout)
+    reusable = _reusable(open_checkouts, fingerprint)
+    if reusable is not None:
+        log.info("checkout repeated: order %s reused", reusable.id)
+        return CheckoutResult(
+            reusable.stripe_checkout_session_id, reusable.stripe_checkout_url or "", reusable.id
+        )
 
     order_id = uuid.uuid4()
     session = shop.gateway.create_checkout_session(
@@ -79,14 +107,52 @@ def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> Checkou
         customer_email=request.customer_email,
         cart=priced,
         stripe_checkout_session_id=session.id,
-        cart_session_hash=session_hash(cart.session_id),
+        cart_session_hash=cart_hash,
+        checkout_fingerprint=fingerprint,
+        stripe_checkout_url=session.url,
+        stripe_session_expires_at=(
+            datetime.fromtimestamp(session.expires_at, UTC) if session.expires_at else None
+        ),
     )
     try:
         with shop.uow() as uow:
+            uow.orders.supersede([o.id for o in open_checkouts])
             uow.catalog.hold_seats(priced.seats_wanted)
             uow.orders.add_pending(order)
             uow.commit()
     except BaseException:
         shop.gateway.expire_checkout_session(session.id)
         raise
+    log.info("order %s pending (checkout session %s)", order_id, session.id)
+    for superseded in open_checkouts:
+        # Nobody may pay for a cart the shopper has since changed.
+        shop.gateway.expire_checkout_session(superseded.stripe_checkout_session_id)
+        log.info("order %s cancelled: superseded by %s", superseded.id, order_id)
     return CheckoutResult(session.id, session.url or "", order_id)
+
+
+def _fingerprint(cart: PricedCart, request: CheckoutRequest) -> str:
+    """A digest of everything that makes two checkouts the same purchase."""
+    material = {
+        "lines": [[line.key.field, line.quantity, str(line.unit_price)] for line in cart.lines],
+        "tax": str(cart.tax),
+        "currency": cart.currency,
+        "email": request.customer_email,
+        "user": str(request.user_id) if request.user_id else None,
+        "urls": [request.success_url, request.cancel_url],
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _reusable(open_checkouts: list[OpenCheckout], fingerprint: str) -> OpenCheckout | None:
+    fresh_until = datetime.now(UTC) + REUSE_MARGIN
+    return next(
+        (
+            o
+            for o in open_checkouts
+            if o.checkout_fingerprint == fingerprint
+            and o.stripe_session_expires_at is not None
+            and o.stripe_session_expires_at > fresh_until
+        ),
+        None,
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..carts import CartStore
 from ..config import ShopSettings
 from ..gateway import StripeGateway
+from ..locks import Locks
 from ..uow import UnitOfWork
 
 
@@ -18,6 +19,7 @@ class Shop:
     session_factory: sessionmaker[Session]
     gateway: StripeGateway
     settings: ShopSettings
+    locks: Locks
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use, so threads never share a session)."""

@@ -1,0 +1,69 @@
+"""Abuse limits with flask-limiter on Redis: per session and per client IP."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse
+
+from .api.session import current_session_id
+from .carts import session_hash
+
+CHECKOUT_ENDPOINTS = ("api.create_session",)
+CART_WRITE_ENDPOINTS = ("api.add_item", "api.set_quantity", "api.remove_item", "api.clear_cart")
+EXTENSION = "checkout_limiter"
+TOO_MANY = "Too many requests. Please try again later."
+
+
+def session_or_address() -> str:
+    """The shopper's session (hashed), or the client address before a session exists."""
+    session_id = current_session_id()
+    return f"session:{session_hash(session_id)}" if session_id else f"ip:{get_remote_address()}"
+
+
+def storage_uri(redis_url: str) -> str:
+    """The `limits` storage URI for a redis-py URL (unix sockets have their own scheme)."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
+def _per_ip(limit: str, factor: int) -> str:
+    """The same window with `factor` times the amount: many shoppers can share one IP (NAT)."""
+    item = parse(limit)
+    return f"{item.amount * factor}/{item.multiples} {item.GRANULARITY.name}"
+
+
+def register(app: Flask) -> Limiter:
+    """Limit checkouts and cart writes; 429 answers come from the JSON error handler."""
+    config = app.config
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=storage_uri(config["REDIS_URL"]),
+        key_prefix=f"{config['REDIS_KEY_PREFIX']}limits",
+        headers_enabled=True,
+        strategy="moving-window",
+        # Limits fail open when Redis is down; the cart routes then answer 503 themselves.
+        swallow_errors=True,
+    )
+    factor = config["RATE_LIMIT_IP_FACTOR"]
+    for name, endpoints, limit in (
+        ("checkout", CHECKOUT_ENDPOINTS, config["RATE_LIMIT_CHECKOUT"]),
+        ("cart", CART_WRITE_ENDPOINTS, config["RATE_LIMIT_CART"]),
+    ):
+        # Shared limits: all cart writes draw on one budget, whichever route they use.
+        per_session = limiter.shared_limit(
+            limit, f"{name}-session", key_func=session_or_address, error_message=TOO_MANY
+        )
+        per_address = limiter.shared_limit(
+            _per_ip(limit, factor),
+            f"{name}-ip",
+            key_func=get_remote_address,
+            error_message=TOO_MANY,
+        )
+        for endpoint in endpoints:
+            app.view_functions[endpoint] = per_address(per_session(app.view_functions[endpoint]))
+    app.extensions[EXTENSION] = limiter
+    return limiter

@@ -1,0 +1,45 @@
+"""Short Redis locks that serialise one shopper's concurrent checkouts (double clicks, two tabs)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+import redis
+
+from .errors import CartUnavailable, CheckoutInProgress
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+POLL_SECONDS = 0.05
+
+
+class Locks:
+    def __init__(self, client: redis.Redis, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix
+        self._release = client.register_script(_RELEASE)
+
+    @contextmanager
+    def hold(self, name: str, ttl_seconds: float, wait_seconds: float) -> Iterator[None]:
+        """Hold lock `name`, waiting for it up to `wait_seconds`; it lapses after `ttl_seconds`."""
+        key = f"{self.prefix}lock:{{{name}}}"
+        token = secrets.token_hex(16)
+        deadline = time.monotonic() + wait_seconds
+        try:
+            while not self.client.set(key, token, nx=True, px=int(ttl_seconds * 1000)):
+                if time.monotonic() >= deadline:
+                    raise CheckoutInProgress()
+                time.sleep(POLL_SECONDS)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise CartUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
+        try:
+            yield
+        finally:
+            # If Redis is gone the lock lapses by itself after its TTL.
+            with suppress(redis.ConnectionError, redis.TimeoutError):
+                self._release(keys=[key], args=[token])

