@@ -7,15 +7,40 @@ import uuid
 from flask import Response, jsonify, request
 
 from ..carts import CartKey
-from ..errors import ItemNotFound
+from ..errors import CartUnavailable, DatabaseUnavailable, ItemNotFound
 from ..extensions import shop
 from ..models import ItemType
 from ..pricing import PricedCart
 from ..services import cart as carts
 from . import bp
-from .schemas import AddItemSchema, QuantitySchema, load
+from .apidoc import (
+    ANYONE,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    KEYED_WRITE,
+    SERVER_ERROR,
+    SESSION,
+    SET_COOKIE,
+    TOO_LARGE,
+    api_doc,
+    errors,
+    invalid,
+    ok,
+)
+from .schemas import (
+    ADD_ITEM_ERRORS,
+    SET_QUANTITY_ERRORS,
+    AddItemSchema,
+    CartLinePathSchema,
+    CartResponseSchema,
+    QuantitySchema,
+    load,
+)
 from .serialize import cart_json
 from .session import current_session_id, session_id_for_write, set_session_cookie
+
+DOWN = (CartUnavailable, DatabaseUnavailable, SERVER_ERROR)
+COOKIE_SET = (SET_COOKIE, IDEMPOTENT_REPLAYED)
 
 
 def _answer(cart: PricedCart, session_id: str | None = None, status: int = 200) -> Response:
@@ -32,11 +57,28 @@ def _line_key(item_type: str, item_id: str) -> CartKey:
 
 
 @bp.get("/cart")
+@api_doc(
+    "The shopper's cart; without a cookie or a stored cart, an empty one",
+    tag="cart",
+    security=[ANYONE, SESSION],
+    replies=[ok(CartResponseSchema, "The cart"), *errors(*DOWN)],
+)
 def view_cart() -> Response:
     return _answer(carts.view_cart(shop(), current_session_id()))
 
 
 @bp.post("/cart/items")
+@api_doc(
+    "Add an item, or add to the quantity of its line; the first write sets the cookie",
+    tag="cart",
+    security=[ANYONE, SESSION],
+    body=AddItemSchema,
+    replies=[
+        ok(CartResponseSchema, "The cart", status=201, headers=COOKIE_SET),
+        *errors(*invalid(*ADD_ITEM_ERRORS), ItemNotFound, TOO_LARGE, *KEYED_WRITE, *DOWN),
+    ],
+    headers=[IDEMPOTENCY_KEY],
+)
 def add_item() -> Response:
     body = load(AddItemSchema(), request.get_json(silent=True), ("itemType", "itemId", "quantity"))
     session_id = session_id_for_write()
@@ -45,6 +87,18 @@ def add_item() -> Response:
 
 
 @bp.patch("/cart/items/<item_type>/<item_id>")
+@api_doc(
+    "Set the quantity of a line",
+    tag="cart",
+    security=[ANYONE, SESSION],
+    path=CartLinePathSchema,
+    body=QuantitySchema,
+    replies=[
+        ok(CartResponseSchema, "The cart", headers=COOKIE_SET),
+        *errors(*invalid(*SET_QUANTITY_ERRORS), ItemNotFound, TOO_LARGE, *KEYED_WRITE, *DOWN),
+    ],
+    headers=[IDEMPOTENCY_KEY],
+)
 def set_quantity(item_type: str, item_id: str) -> Response:
     body = load(QuantitySchema(), request.get_json(silent=True), ("quantity",))
     session_id = current_session_id()
@@ -53,12 +107,33 @@ def set_quantity(item_type: str, item_id: str) -> Response:
 
 
 @bp.delete("/cart/items/<item_type>/<item_id>")
+@api_doc(
+    "Remove a line; the emptied cart stays stored",
+    tag="cart",
+    security=[ANYONE, SESSION],
+    path=CartLinePathSchema,
+    replies=[
+        ok(CartResponseSchema, "The cart", headers=COOKIE_SET),
+        *errors(ItemNotFound, *KEYED_WRITE, *DOWN),
+    ],
+    headers=[IDEMPOTENCY_KEY],
+)
 def remove_item(item_type: str, item_id: str) -> Response:
     session_id = current_session_id()
     return _answer(carts.remove_item(shop(), session_id, _line_key(item_type, item_id)), session_id)
 
 
 @bp.delete("/cart")
+@api_doc(
+    "Empty the cart; it stays stored, so a checkout then answers 400",
+    tag="cart",
+    security=[ANYONE, SESSION],
+    replies=[
+        ok(CartResponseSchema, "The empty cart", headers=COOKIE_SET),
+        *errors(*KEYED_WRITE, CartUnavailable, SERVER_ERROR),
+    ],
+    headers=[IDEMPOTENCY_KEY],
+)
 def clear_cart() -> Response:
     session_id = session_id_for_write()
     return _answer(carts.clear_cart(shop(), session_id), session_id)

@@ -4,16 +4,64 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from ..errors import (
+    CartEmpty,
+    CartNotFound,
+    CartUnavailable,
+    CheckoutError,
+    DatabaseUnavailable,
+    ItemsUnavailable,
+    NoSession,
+    PaymentUnavailable,
+)
 from ..extensions import shop
 from ..services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
 from . import bp
-from .schemas import CheckoutRequestSchema, load
+from .apidoc import (
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    KEYED_WRITE,
+    SESSION,
+    TOO_LARGE,
+    api_doc,
+    errors,
+    invalid,
+    ok,
+)
+from .schemas import CHECKOUT_ERRORS, CheckoutRequestSchema, CheckoutSessionSchema, load
 from .session import current_session_id
 
 FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
 
 
 @bp.post("/checkout/create-session")
+@api_doc(
+    "Turn the cart into a pending order and a Stripe Checkout Session",
+    tag="checkout",
+    security=[SESSION],
+    body=CheckoutRequestSchema,
+    headers=[IDEMPOTENCY_KEY],
+    replies=[
+        ok(
+            CheckoutSessionSchema,
+            "Send the shopper to sessionUrl to pay",
+            headers=[IDEMPOTENT_REPLAYED],
+        ),
+        *errors(
+            CartEmpty,
+            *invalid(*CHECKOUT_ERRORS),
+            NoSession,
+            CartNotFound,
+            ItemsUnavailable,
+            TOO_LARGE,
+            *KEYED_WRITE,
+            CheckoutError,
+            PaymentUnavailable,
+            CartUnavailable,
+            DatabaseUnavailable,
+        ),
+    ],
+)
 def create_session() -> Response:
     cart = cart_for_checkout(shop(), current_session_id())
     body = load(CheckoutRequestSchema(), request.get_json(silent=True), FIELD_ORDER)

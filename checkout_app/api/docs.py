@@ -1,0 +1,54 @@
+"""GET /api/openapi.json (the generated document) and GET /api/docs (Swagger UI, no CDN)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask_swagger_ui
+from flask import Response, current_app, jsonify, render_template_string, send_from_directory
+
+from . import bp
+from .apidoc import Reply, api_doc, hidden
+from .openapi import build_spec
+
+# Swagger UI's files as the pinned flask-swagger-ui package ships them (its blueprint is unused).
+SWAGGER_UI_DIR = Path(flask_swagger_ui.__file__).parent / "dist"
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>checkout_app API</title>
+  <link rel="stylesheet" href="{{ url_for('api.docs_asset', filename='swagger-ui.css') }}">
+</head>
+<body>
+  <div id="swagger-ui" data-spec-url="{{ url_for('api.openapi_document') }}"></div>
+  <script src="{{ url_for('api.docs_asset', filename='swagger-ui-bundle.js') }}"></script>
+  <script src="{{ url_for('static', filename='apidocs/swagger-init.js') }}"></script>
+</body>
+</html>
+"""
+DOCUMENT = {"type": "object", "required": ["openapi", "info", "paths"]}
+
+
+@bp.get("/openapi.json")
+@api_doc(
+    "This API's OpenAPI 3.1 document", tag="docs", replies=[Reply(200, "OpenAPI 3.1", DOCUMENT)]
+)
+def openapi_document() -> Response:
+    return jsonify(build_spec(current_app))
+
+
+@bp.get("/docs")
+@api_doc(
+    "The API docs page (Swagger UI)",
+    tag="docs",
+    replies=[Reply(200, "HTML page", {"type": "string"}, media_type="text/html")],
+)
+def docs_page() -> str:
+    return render_template_string(PAGE)
+
+
+@bp.get("/docs/assets/<path:filename>")
+@hidden
+def docs_asset(filename: str) -> Response:
+    return send_from_directory(SWAGGER_UI_DIR, filename, max_age=24 * 3600)
