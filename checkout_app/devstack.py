@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import MutableMapping
 
 import requests
@@ -54,11 +53,7 @@ def start_simulator(port: int, webhook_url: str, webhook_secret: str) -> str:
     command = [sys.executable, "-m", "checkout_app.stripe_sim", "--port", str(port)]
     command += ["--webhook-url", webhook_url, "--webhook-secret", webhook_secret]
     _children.append(subprocess.Popen(command))
-    deadline = time.monotonic() + 15
-    while not _healthy(url):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the Stripe simulator did not start on port {port}")
-        time.sleep(0.1)
+    embedded.wait_for(lambda: _healthy(url), 15, f"the Stripe simulator did not start on {url}")
     return url
 
 

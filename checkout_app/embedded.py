@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -56,12 +56,17 @@ def redis_url(instance_dir: Path = INSTANCE_DIR) -> str:
         ],
         check=True,
     )
-    deadline = time.monotonic() + 10
-    while not _answers(url):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"embedded Redis did not start; see {instance_dir / 'redis.log'}")
-        time.sleep(0.05)
+    wait_for(lambda: _answers(url), 10, f"embedded Redis did not start; see {instance_dir}")
     return url
+
+
+def wait_for(ready: Callable[[], bool], seconds: float, failure: str) -> None:
+    """Poll `ready` until it is true; RuntimeError(failure) after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.05)
 
 
 def _answers(url: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import pytest
 import redis
@@ -17,6 +18,8 @@ from checkout_app import create_app, embedded
 from checkout_app.extensions import EXTENSION
 from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl
+
+from .helpers import Catalog, add_course, add_event, insert
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
 TABLES = (
@@ -157,3 +160,19 @@ def db(database_url: str) -> Iterator:
         yield conn
         conn.execute(text(f"TRUNCATE {TABLES} CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture
+def catalog(db) -> Catalog:
+    """Two courses, an e-book, a 5-seat event, an inactive course, a past event, a user."""
+    return Catalog(
+        course=add_course(db, "Python Foundations", "49.00"),
+        course_b=add_course(db, "Flask in Depth", "79.99"),
+        product=insert(
+            db, "digital_products", slug="ebook", title="Field Notes", price=Decimal("19.99")
+        ),
+        event=add_event(db, "Testing Workshop", "120.00", capacity=5),
+        inactive_course=add_course(db, "Retired Course", "10.00", active=False),
+        past_event=add_event(db, "Last Year's Meetup", "15.00", capacity=50, days=-1),
+        user=insert(db, "users", email="known@example.com", name="Known Shopper"),
+    )

@@ -19,7 +19,7 @@ from checkout_app.extensions import EXTENSION
 from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl
 from tests.conftest import alembic_config
-from tests.integration.helpers import insert
+from tests.helpers import insert
 
 from .shoppers import COURSE, EVENT, EXAMPLES, PRODUCT, RETIRED_COURSE, SMALL_EVENT
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from checkout_app.carts import session_hash
 
-from .helpers import add_to_cart
+from ..helpers import add_to_cart
 
 
 def cart_of(res) -> dict:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from .helpers import add_course, add_to_cart, count_rows, recorded_statements
+from ..helpers import add_course, add_to_cart, count_rows, recorded_statements
 
 OK_MESSAGE = "Checkout session created successfully"
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from .helpers import add_event, add_to_cart, count_rows
+from ..helpers import add_event, add_to_cart, count_rows
 
 NO_ROWS = {"orders": 0, "order_items": 0, "bookings": 0}
 

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlalchemy import text
 
-from .helpers import add_to_cart, signed, stripe_event
+from ..helpers import add_to_cart, signed, stripe_event
 
 
 class Inbox(Message):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from ..conftest import WEBHOOK_SECRET
-from .helpers import add_to_cart
+from ..helpers import add_to_cart
 
 EXAMPLES = 2000
 FUZZ = settings(

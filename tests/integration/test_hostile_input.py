@@ -8,7 +8,7 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from .helpers import add_to_cart, count_rows
+from ..helpers import add_to_cart, count_rows
 
 CREATE = "/api/checkout/create-session"
 

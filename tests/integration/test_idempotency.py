@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
-from .helpers import add_to_cart
+from ..helpers import add_to_cart
 
 CREATE = "/api/checkout/create-session"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .helpers import add_to_cart
+from ..helpers import add_to_cart
 
 CREATE = "/api/checkout/create-session"
 

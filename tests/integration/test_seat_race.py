@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
-from .helpers import add_event, add_to_cart
+from ..helpers import add_event, add_to_cart
 
 
 def test_twelve_shoppers_for_four_seats(make_app, db, sim):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from ..conftest import SUPPORT_TOKEN, WEBHOOK_SECRET
-from .helpers import add_to_cart, signed, stripe_event
+from ..helpers import add_to_cart, signed, stripe_event
 
 URL = "/api/webhooks/stripe"
 

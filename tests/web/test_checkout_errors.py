@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text as sql
 
 from checkout_app.carts import new_session_id
-from tests.integration.helpers import count_rows
+from tests.helpers import count_rows
 
 from .helpers import add_to_cart, csrf_token, place_order, text
 

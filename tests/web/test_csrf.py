@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.helpers import count_rows
+from tests.helpers import count_rows
 
 from .helpers import add_to_cart, csrf_token, text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text as sql
 
-from tests.integration.helpers import add_event
+from tests.helpers import add_event
 
 from .helpers import add_to_cart, place_order, post_form, text
 

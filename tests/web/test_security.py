@@ -6,7 +6,7 @@ import pytest
 from markupsafe import escape
 
 from checkout_app.web import shop as shop_pages
-from tests.integration.helpers import add_course
+from tests.helpers import add_course
 
 from .helpers import add_to_cart, csrf_token, place_order, text
 

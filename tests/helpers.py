@@ -1,4 +1,4 @@
-"""Helpers for integration tests: rows in the real database, carts through the real API."""
+"""Test helpers: rows in the real database, carts through the real API, signed events."""
 
 from __future__ import annotations
 
