@@ -1,0 +1,237 @@
+"""The three scenarios of issue 6, and one run of a scenario against one server."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psutil
+from sqlalchemy import Engine, func, select, text
+
+from checkout_app.carts import CartKey, CartLine, new_session_id
+from checkout_app.models import ItemType, Order
+
+from . import load
+from .procs import Counters, Sampler, Usage, cpu_of, listening_pid, reaped_cpu
+from .seed import Catalog, add_event, seats_held, seed_carts
+from .stack import Stack
+
+SOLD_OUT = "Some items in your cart are no longer available"
+WARMUP_SESSIONS_PER_SHOPPER = 40
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    name: str
+    shoppers: int
+    stripe_latency_ms: int
+    seconds: float | None  # None: a flash sale, one checkout per shopper, all at once
+    warmup_seconds: float = 0.0
+    seats: int | None = None
+    unloaded_probe: bool = False  # also time checkouts of a single shopper (no queueing)
+
+    @property
+    def label(self) -> str:
+        return f"({self.key}) {self.name}"
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    server: str
+    run: load.Run
+    usage: Usage
+    failures: list[str] = field(default_factory=list)
+    seats_held: int | None = None
+    notes: list[str] = field(default_factory=list)
+    new_connections: int = 0  # PostgreSQL sessions opened on the run's database meanwhile
+
+
+def scenarios(seconds: float, warmup: float, slow_ms: int) -> list[Scenario]:
+    """(a) steady, (b) slow Stripe, (c) flash sale."""
+    return [
+        Scenario("a", "steady", 50, 0, seconds, warmup, unloaded_probe=True),
+        Scenario("b", "slow Stripe", 100, slow_ms, seconds, warmup),
+        Scenario("c", "flash sale", 100, slow_ms, None, seats=40),
+    ]
+
+
+def sessions_for(stack: Stack, catalog: Catalog | None, count: int, start: int = 0) -> list[str]:
+    """Seeded carts for the app; bare session ids for the baseline, which reads no cart."""
+    if catalog is None:
+        return [new_session_id() for _ in range(count)]
+    carts = [catalog.shopper_cart(start + n) for n in range(count)]
+    return seed_carts(stack.redis, stack.prefix, carts)
+
+
+def _orders(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Order))
+
+
+def _parts(stack: Stack, server: str, engine: Engine) -> dict[str, Callable[[], Counters]]:
+    """Where a scenario's CPU time goes, by part."""
+
+    def gunicorn() -> Counters:
+        master = psutil.Process(stack.pid(server))
+        return cpu_of([master, *master.children()])
+
+    redis_port = stack.redis.connection_pool.connection_kwargs.get("port")
+    redis_pid = listening_pid(redis_port) if redis_port else None
+    return {
+        "gunicorn": gunicorn,
+        "stripe_sim": lambda: cpu_of([psutil.Process(stack.pid("stripe_sim"))]),
+        "postgres": lambda: _postgres(engine, stack.database),
+        "redis": lambda: cpu_of([psutil.Process(redis_pid)]) if redis_pid else {},
+        "load_generator": lambda: cpu_of([psutil.Process()]),
+    }
+
+
+def _postgres(engine: Engine, database: str) -> Counters:
+    """The run's database backends, and every backend that exited (reaped by the postmaster)."""
+    with engine.connect() as conn:
+        pids = conn.scalars(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": database},
+        ).all()
+    backends = []
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            backends.append(psutil.Process(pid))
+    postmaster = None
+    with contextlib.suppress(psutil.Error, IndexError):
+        postmaster = backends[0].parent()
+    return {**cpu_of(backends), **(reaped_cpu(postmaster) if postmaster else {})}
+
+
+def new_connections(engine: Engine, database: str) -> int:
+    """Sessions PostgreSQL has opened on the database so far (statistics lag up to ~1 s)."""
+    with engine.connect() as conn:
+        return conn.scalar(
+            text("SELECT sessions FROM pg_stat_database WHERE datname = :db"), {"db": database}
+        )
+
+
+def run(stack: Stack, engine: Engine, catalog: Catalog, server: str, scenario: Scenario) -> Result:
+    """Warm up, seed, measure, check. The app's answers are checked against the database."""
+    stack.sim.clear_requests()  # the simulator logs every request; keep it small
+    is_app = server == "app"
+    url = stack.urls[server]
+    cart_source = catalog if is_app else None
+    if scenario.seconds is None:
+        return _flash(stack, engine, server, scenario)
+    warm = load.closed_loop(
+        url,
+        sessions_for(stack, cart_source, scenario.shoppers * WARMUP_SESSIONS_PER_SHOPPER),
+        scenario.shoppers,
+        scenario.warmup_seconds,
+    )
+    expected_rate = max(warm.requests_per_second, 50.0)
+    count = math.ceil(expected_rate * scenario.seconds * 2.5) + scenario.shoppers
+    sessions = sessions_for(stack, cart_source, count, start=len(warm.answers))
+    orders_before = _orders(engine)
+    result = _measure(
+        stack,
+        engine,
+        server,
+        scenario,
+        lambda: load.closed_loop(url, sessions, scenario.shoppers, scenario.seconds),
+    )
+    measured = result.run
+    for status, n in sorted(measured.statuses().items()):
+        if status != 200:
+            sample = next(a.error for a in measured.answers if a.status == status)
+            result.failures.append(f"{n} answers with status {status} (e.g. {sample!r})")
+    if measured.sessions_left == 0:
+        # Not wrong, only shorter: the rate is still answers over the time they took.
+        result.notes.append(f"used all {count} seeded carts before {scenario.seconds:.0f} s")
+    if is_app and (written := _orders(engine) - orders_before) != measured.ok:
+        result.failures.append(f"{measured.ok} checkouts answered 200 but {written} orders written")
+    if scenario.unloaded_probe:
+        alone = load.closed_loop(url, sessions_for(stack, cart_source, 400, start=count), 1, 2.0)
+        result.notes.append(
+            f"1 shopper alone (no queueing): p50 {alone.percentile(50) * 1000:.1f} ms, "
+            f"p99 {alone.percentile(99) * 1000:.1f} ms over {len(alone.answers)} checkouts"
+        )
+    return result
+
+
+def _measure(
+    stack: Stack, engine: Engine, server: str, scenario: Scenario, drive: Callable[[], load.Run]
+) -> Result:
+    """Run the load with CPU, RSS and new database connections measured around it."""
+    connections = new_connections(engine, stack.database)
+    sampler = Sampler(stack.pid(server), _parts(stack, server, engine)).start()
+    measured = drive()
+    result = Result(scenario, server, measured, sampler.stop())
+    result.new_connections = new_connections(engine, stack.database) - connections
+    return result
+
+
+def _settle(engine: Engine, seconds: float = 10) -> None:
+    """Vacuum what the earlier scenarios wrote and wait for autovacuum workers to leave, so that
+    none starts or exits during a one-second flash sale and bills its work to it."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE) orders, order_items, bookings, events"))
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and conn.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
+        ):
+            time.sleep(0.2)
+    time.sleep(0.5)  # a worker that just left is reaped by the postmaster
+
+
+def _stripe_calls(stack: Stack) -> str:
+    """What the simulator received during the run: session creates and expires."""
+    calls = Counter(
+        "expire" if r["path"].endswith("/expire") else "create"
+        for r in stack.sim.requests()
+        if r["method"] == "POST"
+    )
+    return f"Stripe calls: {calls['create']} creates, {calls['expire']} expires"
+
+
+def _flash(stack: Stack, engine: Engine, server: str, scenario: Scenario) -> Result:
+    seats = scenario.seats or 0
+    event_id = None
+    if server == "app":
+        event_id = add_event(stack.database_url, seats, f"flash-{stack.run_id}-{scenario.key}")
+        line = CartLine(CartKey(ItemType.EVENT, event_id), 1)
+        sessions = seed_carts(stack.redis, stack.prefix, [[line]] * scenario.shoppers)
+    else:
+        sessions = [new_session_id() for _ in range(scenario.shoppers)]
+    _settle(engine)
+    stack.sim.clear_requests()
+    result = _measure(
+        stack, engine, server, scenario, lambda: load.all_at_once(stack.urls[server], sessions)
+    )
+    measured = result.run
+    statuses = measured.statuses()
+    result.notes.append(_stripe_calls(stack))
+    for status in sorted(statuses):
+        part = load.Run([a for a in measured.answers if a.status == status], measured.elapsed)
+        result.notes.append(
+            f"{statuses[status]} x {status}: p50 {part.percentile(50) * 1000:.0f} ms, "
+            f"slowest {max(a.seconds for a in part.answers) * 1000:.0f} ms"
+        )
+    if event_id is None:
+        if statuses != {200: scenario.shoppers}:
+            result.failures.append(f"expected {scenario.shoppers} x 200, got {dict(statuses)}")
+        return result
+    result.seats_held = seats_held(engine, event_id)
+    sold_out = sum(1 for a in measured.answers if a.status == 409 and a.error == SOLD_OUT)
+    expected = {200: seats, 409: scenario.shoppers - seats}
+    if result.seats_held != seats:
+        result.failures.append(f"{result.seats_held} seats held, expected exactly {seats}")
+    if statuses != expected or sold_out != expected[409]:
+        result.failures.append(
+            f"expected {expected} with {SOLD_OUT!r}, got {dict(statuses)} ({sold_out} clean 409s)"
+        )
+    return result
