@@ -10,7 +10,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-accesslog = "-"
+# checkout_app logs one JSON line per request (with its request id); gunicorn's own access
+# log would repeat it. ACCESS_LOG=- turns it on.
+accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'

@@ -62,6 +62,8 @@ def _announce(app: Flask) -> None:
     if not config["STRIPE_SECRET_KEY"]:
         stripe = "not configured (set STRIPE_SECRET_KEY)"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The SDK logs every request at INFO; our own request line already covers it.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
     log.info(
         "checkout_app env=%s database=%s redis=%s stripe=%s",
         config["APP_ENV"],

@@ -7,19 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    Integer,
-    and_,
-    cast,
-    func,
-    insert,
-    literal,
-    null,
-    or_,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import func, insert, text, update
 from sqlalchemy.orm import Session
 
 from .carts import CartKey
@@ -27,19 +15,13 @@ from .errors import ItemsUnavailable
 from .models import (
     Booking,
     BookingStatus,
-    Course,
-    DigitalProduct,
-    Event,
     ItemType,
     Order,
     OrderItem,
     OrderStatus,
-    User,
 )
 from .pricing import CatalogEntry, PricedCart
 
-SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
-PRODUCT_TABLES = {ItemType.COURSE: Course, ItemType.DIGITAL_PRODUCT: DigitalProduct}
 ITEM_COLUMNS = {
     ItemType.COURSE: "course_id",
     ItemType.DIGITAL_PRODUCT: "digital_product_id",
@@ -73,14 +55,45 @@ class OpenCheckout:
     stripe_session_expires_at: datetime | None
 
 
-def _seats_taken(excluding: Sequence[uuid.UUID] = ()) -> object:
-    """Seats held by pending and confirmed bookings, leaving out the given orders' bookings."""
-    query = select(func.coalesce(func.sum(Booking.attendees), 0)).where(
-        Booking.event_id == Event.id, Booking.status.in_(SEAT_HOLDING)
-    )
-    if excluding:
-        query = query.where(or_(Booking.order_id.is_(None), Booking.order_id.not_in(excluding)))
-    return query.scalar_subquery()
+# The checkout's hot-path reads are written once as SQL: built per call with the expression
+# language they cost several times their round trip in Python (cache keys, coercions).
+# Seats held = pending and confirmed bookings, leaving out the orders a checkout replaces.
+_SEATS_TAKEN = """
+    (SELECT coalesce(sum(b.attendees), 0) FROM bookings b
+     WHERE b.event_id = e.id AND b.status IN ('pending', 'confirmed')
+       AND (b.order_id IS NULL OR b.order_id <> ALL(CAST(:excluding AS uuid[]))))"""
+CATALOG_ENTRIES = text(
+    f"""
+    SELECT 'course' AS item_type, id, title, price, is_active AS for_sale,
+           NULL::integer AS seats_left
+      FROM courses WHERE id = ANY(CAST(:course_ids AS uuid[]))
+    UNION ALL
+    SELECT 'digital_product', id, title, price, is_active, NULL::integer
+      FROM digital_products WHERE id = ANY(CAST(:product_ids AS uuid[]))
+    UNION ALL
+    SELECT 'event', e.id, e.title, e.price, e.is_active AND e.starts_at > now(),
+           (e.capacity - {_SEATS_TAKEN})::integer
+      FROM events e WHERE e.id = ANY(CAST(:event_ids AS uuid[]))"""
+)
+# Lock in id order so two checkouts sharing events never deadlock.
+LOCK_EVENTS = text(
+    "SELECT id FROM events WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"
+)
+SEATS_LEFT = text(
+    f"""
+    SELECT e.id, (e.capacity - {_SEATS_TAKEN})::integer
+      FROM events e
+     WHERE e.id = ANY(CAST(:ids AS uuid[])) AND e.is_active AND e.starts_at > now()"""
+)
+OPEN_CHECKOUTS = text(
+    """
+    SELECT id, checkout_fingerprint, stripe_checkout_session_id, stripe_checkout_url,
+           stripe_session_expires_at
+      FROM orders
+     WHERE cart_session_hash = :cart_hash AND status = 'pending' AND NOT awaiting_payment
+     ORDER BY created_at DESC"""
+)
+USER_EXISTS = text("SELECT 1 FROM users WHERE id = :id")
 
 
 class UserRepository:
@@ -89,7 +102,7 @@ class UserRepository:
 
     def exists(self, user_id: uuid.UUID) -> bool:
         """Whether a user with this id exists."""
-        return self.session.scalar(select(User.id).where(User.id == user_id)) is not None
+        return self.session.execute(USER_EXISTS, {"id": user_id}).first() is not None
 
 
 class CatalogRepository:
@@ -99,55 +112,36 @@ class CatalogRepository:
     def entries(
         self, keys: Iterable[CartKey], excluding_orders: Sequence[uuid.UUID] = ()
     ) -> dict[CartKey, CatalogEntry]:
-        """Title, price, sale state and seats left (not counting `excluding_orders`), in one
-        statement."""
+        """Title, price, sale state and seats left (not counting `excluding_orders`'
+        bookings) of these items, in one statement."""
         ids: dict[ItemType, list[uuid.UUID]] = {t: [] for t in ItemType}
         for key in keys:
             ids[key.item_type].append(key.item_id)
-        products = [
-            select(
-                literal(item_type.value).label("item_type"),
-                table.id,
-                table.title,
-                table.price,
-                table.is_active.label("for_sale"),
-                cast(null(), Integer).label("seats_left"),
-            ).where(table.id.in_(ids[item_type]))
-            for item_type, table in PRODUCT_TABLES.items()
-        ]
-        events = select(
-            literal(ItemType.EVENT.value),
-            Event.id,
-            Event.title,
-            Event.price,
-            and_(Event.is_active, Event.starts_at > func.now()),
-            cast(Event.capacity - _seats_taken(excluding_orders), Integer),
-        ).where(Event.id.in_(ids[ItemType.EVENT]))
-        rows = self.session.execute(union_all(*products, events)).all()
-        return {
-            CartKey(ItemType(r.item_type), r.id): CatalogEntry(
-                CartKey(ItemType(r.item_type), r.id), r.title, r.price, r.for_sale, r.seats_left
-            )
-            for r in rows
-        }
+        rows = self.session.execute(
+            CATALOG_ENTRIES,
+            {
+                "course_ids": ids[ItemType.COURSE],
+                "product_ids": ids[ItemType.DIGITAL_PRODUCT],
+                "event_ids": ids[ItemType.EVENT],
+                "excluding": list(excluding_orders),
+            },
+        )
+        entries = {}
+        for item_type, item_id, title, price, for_sale, seats_left in rows:
+            key = CartKey(ItemType(item_type), item_id)
+            entries[key] = CatalogEntry(key, title, price, for_sale, seats_left)
+        return entries
 
     def hold_seats(self, wanted: dict[uuid.UUID, int]) -> None:
         """Lock the events, recount their seats, and refuse if any has too few left."""
         if not wanted:
             return
         ids = sorted(wanted)
-        # Lock in id order so two checkouts sharing events never deadlock. The count
-        # must be a separate statement: only a statement started after the lock is
-        # granted sees the bookings committed by the transaction we waited for.
-        self.session.execute(
-            select(Event.id).where(Event.id.in_(ids)).order_by(Event.id).with_for_update()
-        )
-        rows = self.session.execute(
-            select(Event.id, Event.capacity - _seats_taken()).where(
-                Event.id.in_(ids), Event.is_active, Event.starts_at > func.now()
-            )
-        ).all()
-        seats_left = {row[0]: row[1] for row in rows}
+        self.session.execute(LOCK_EVENTS, {"ids": ids})
+        # The count must be a separate statement: only a statement started after the lock
+        # is granted sees the bookings committed by the transaction we waited for.
+        rows = self.session.execute(SEATS_LEFT, {"ids": ids, "excluding": []})
+        seats_left = {event_id: left for event_id, left in rows}
         if any(seats_left.get(event_id, 0) < n for event_id, n in wanted.items()):
             raise ItemsUnavailable(detail="not enough seats left when holding them")
 
@@ -158,21 +152,7 @@ class OrderRepository:
 
     def open_checkouts(self, cart_session_hash: str) -> list[OpenCheckout]:
         """The session's pending orders that are not waiting for a delayed payment."""
-        rows = self.session.execute(
-            select(
-                Order.id,
-                Order.checkout_fingerprint,
-                Order.stripe_checkout_session_id,
-                Order.stripe_checkout_url,
-                Order.stripe_session_expires_at,
-            )
-            .where(
-                Order.cart_session_hash == cart_session_hash,
-                Order.status == OrderStatus.PENDING,
-                Order.awaiting_payment.is_(False),
-            )
-            .order_by(Order.created_at.desc())
-        ).all()
+        rows = self.session.execute(OPEN_CHECKOUTS, {"cart_hash": cart_session_hash})
         return [OpenCheckout(*row) for row in rows]
 
     def supersede(self, order_ids: Sequence[uuid.UUID]) -> None:
@@ -197,23 +177,26 @@ class OrderRepository:
             )
 
     def add_pending(self, order: PendingOrder) -> None:
-        """Insert the order, all its items in one statement, and its event bookings."""
+        """Insert the order, all its items in one statement, and its bookings in another."""
+        # Plain table inserts with separate parameters compile once and are cached; a list of
+        # parameters goes out as one multi-row INSERT (SQLAlchemy's "insertmanyvalues").
         cart = order.cart
         self.session.execute(
-            insert(Order).values(
-                id=order.id,
-                user_id=order.user_id,
-                customer_email=order.customer_email,
-                subtotal=cart.subtotal,
-                tax=cart.tax,
-                total_amount=cart.total,
-                currency=cart.currency,
-                stripe_checkout_session_id=order.stripe_checkout_session_id,
-                cart_session_hash=order.cart_session_hash,
-                checkout_fingerprint=order.checkout_fingerprint,
-                stripe_checkout_url=order.stripe_checkout_url,
-                stripe_session_expires_at=order.stripe_session_expires_at,
-            )
+            insert(Order.__table__),
+            {
+                "id": order.id,
+                "user_id": order.user_id,
+                "customer_email": order.customer_email,
+                "subtotal": cart.subtotal,
+                "tax": cart.tax,
+                "total_amount": cart.total,
+                "currency": cart.currency,
+                "stripe_checkout_session_id": order.stripe_checkout_session_id,
+                "cart_session_hash": order.cart_session_hash,
+                "checkout_fingerprint": order.checkout_fingerprint,
+                "stripe_checkout_url": order.stripe_checkout_url,
+                "stripe_session_expires_at": order.stripe_session_expires_at,
+            },
         )
         items = [
             {
@@ -229,7 +212,7 @@ class OrderRepository:
             }
             for line in cart.lines
         ]
-        self.session.execute(insert(OrderItem.__table__).values(items))
+        self.session.execute(insert(OrderItem.__table__), items)
         bookings = [
             {
                 "order_id": order.id,
@@ -242,4 +225,4 @@ class OrderRepository:
             if line.key.item_type is ItemType.EVENT
         ]
         if bookings:
-            self.session.execute(insert(Booking.__table__).values(bookings))
+            self.session.execute(insert(Booking.__table__), bookings)

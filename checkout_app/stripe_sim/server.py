@@ -5,10 +5,16 @@ from collections.abc import Sequence
 from types import TracebackType
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_sim_app
 from .webhooks import RETRY_DELAYS
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1 with keep-alive, as Stripe's API speaks it; werkzeug's default is HTTP/1.0."""
+
+    protocol_version = "HTTP/1.1"
 
 
 class SimServer:
@@ -43,7 +49,9 @@ class SimServer:
         """Bind and start serving in a daemon thread; returns the base URL."""
         if self._server is not None:
             raise RuntimeError("SimServer is already running")
-        self._server = make_server(self.host, self.port, self.app, threaded=True)
+        self._server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=KeepAliveHandler
+        )
         # Do not wait on close for handler threads still sleeping in a slow fault.
         self._server.block_on_close = False  # type: ignore[attr-defined]
         self._thread = threading.Thread(
