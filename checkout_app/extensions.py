@@ -11,6 +11,7 @@ from .carts import CartStore
 from .config import ShopSettings
 from .gateway import StripeGateway
 from .locks import Locks
+from .seat_holds import SeatHolds
 from .services.shop import Shop
 
 EXTENSION = "checkout"
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> Shop:
         ),
         settings=ShopSettings.from_config(config),
         locks=Locks(client, config["REDIS_KEY_PREFIX"]),
+        seat_holds=SeatHolds(client, config["REDIS_KEY_PREFIX"]),
     )
     app.extensions[EXTENSION] = shop
     return shop

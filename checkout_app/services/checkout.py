@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from .. import redirects
-from ..carts import Cart, is_session_id, session_hash
+from ..carts import Cart, CartKey, is_session_id, session_hash
 from ..errors import CartEmpty, CartNotFound, InvalidInput, ItemsUnavailable, NoSession
 from ..gateway import SessionRequest
-from ..pricing import PricedCart, price_cart
+from ..pricing import CatalogEntry, PricedCart, price_cart
 from ..repository import OpenCheckout, PendingOrder
 from .shop import Shop
 
@@ -51,12 +51,15 @@ def cart_for_checkout(shop: Shop, session_id: str | None) -> Cart:
 
 def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
     """One shopper's checkouts run one at a time; an identical repeat gets the same order."""
-    settings = shop.settings
-    stripe_budget = settings.stripe_timeout_seconds * (settings.stripe_max_retries + 1) + 5
-    with shop.locks.hold(
-        f"checkout:{session_hash(cart.session_id)}", stripe_budget + 10, stripe_budget
-    ):
+    budget = _stripe_budget(shop)
+    with shop.locks.hold(f"checkout:{session_hash(cart.session_id)}", budget + 10, budget):
         return _checkout(shop, cart, request)
+
+
+def _stripe_budget(shop: Shop) -> float:
+    """Seconds a Stripe create may take with all its retries."""
+    settings = shop.settings
+    return settings.stripe_timeout_seconds * (settings.stripe_max_retries + 1) + 5
 
 
 def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
@@ -66,8 +69,61 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
     write transaction (seat lock, order, items, bookings) starts only once Stripe answered.
     A failed Stripe call therefore leaves nothing behind; a failed write expires the session.
     """
-    settings = shop.settings
     cart_hash = session_hash(cart.session_id)
+    checkout, open_checkouts, entries = _read(shop, cart, request, cart_hash)
+    priced = price_cart(cart, entries, shop.settings.tax_rate, shop.settings.currency)
+    if not priced.sellable:
+        raise ItemsUnavailable()
+    fingerprint = _fingerprint(priced, checkout)
+    reusable = _reusable(open_checkouts, fingerprint)
+    if reusable is not None:
+        log.info("checkout repeated: order %s reused", reusable.id)
+        return CheckoutResult(
+            reusable.stripe_checkout_session_id, reusable.stripe_checkout_url or "", reusable.id
+        )
+
+    order_id = uuid.uuid4()
+    seats_left = {k.item_id: e.seats_left for k, e in entries.items() if e.seats_left is not None}
+    claim = shop.seat_holds.claim(
+        str(order_id), priced.seats_wanted, seats_left, _stripe_budget(shop) + 10
+    )
+    with claim:
+        session = shop.gateway.create_checkout_session(
+            SessionRequest(
+                order_id,
+                priced,
+                checkout.customer_email,
+                checkout.success_url,
+                checkout.cancel_url,
+            )
+        )
+        order = PendingOrder(
+            id=order_id,
+            user_id=checkout.user_id,
+            customer_email=checkout.customer_email,
+            cart=priced,
+            stripe_checkout_session_id=session.id,
+            cart_session_hash=cart_hash,
+            checkout_fingerprint=fingerprint,
+            stripe_checkout_url=session.url,
+            stripe_session_expires_at=(
+                datetime.fromtimestamp(session.expires_at, UTC) if session.expires_at else None
+            ),
+        )
+        _write_order(shop, order, [o.id for o in open_checkouts])
+    log.info("order %s pending (checkout session %s)", order_id, session.id)
+    for superseded in open_checkouts:
+        # Nobody may pay for a cart the shopper has since changed.
+        shop.gateway.expire_checkout_session(superseded.stripe_checkout_session_id)
+        log.info("order %s cancelled: superseded by %s", superseded.id, order_id)
+    return CheckoutResult(session.id, session.url or "", order_id)
+
+
+def _read(
+    shop: Shop, cart: Cart, request: CheckoutRequest, cart_hash: str
+) -> tuple[CheckoutRequest, list[OpenCheckout], dict[CartKey, CatalogEntry]]:
+    """Checks 6 and 7 (user, redirect URLs), then the shopper's open orders and the catalog."""
+    settings = shop.settings
     with shop.uow() as uow:
         if request.user_id is not None and not uow.users.exists(request.user_id):
             raise InvalidInput("Invalid userId")
@@ -85,50 +141,21 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
         )
         open_checkouts = uow.orders.open_checkouts(cart_hash)
         entries = uow.catalog.entries(cart.keys, [o.id for o in open_checkouts])
-    priced = price_cart(cart, entries, settings.tax_rate, settings.currency)
-    if not priced.sellable:
-        raise ItemsUnavailable()
-    checkout = CheckoutRequest(request.customer_email, request.user_id, success_url, cancel_url)
-    fingerprint = _fingerprint(priced, checkout)
-    reusable = _reusable(open_checkouts, fingerprint)
-    if reusable is not None:
-        log.info("checkout repeated: order %s reused", reusable.id)
-        return CheckoutResult(
-            reusable.stripe_checkout_session_id, reusable.stripe_checkout_url or "", reusable.id
-        )
+    resolved = CheckoutRequest(request.customer_email, request.user_id, success_url, cancel_url)
+    return resolved, open_checkouts, entries
 
-    order_id = uuid.uuid4()
-    session = shop.gateway.create_checkout_session(
-        SessionRequest(order_id, priced, request.customer_email, success_url, cancel_url)
-    )
-    order = PendingOrder(
-        id=order_id,
-        user_id=request.user_id,
-        customer_email=request.customer_email,
-        cart=priced,
-        stripe_checkout_session_id=session.id,
-        cart_session_hash=cart_hash,
-        checkout_fingerprint=fingerprint,
-        stripe_checkout_url=session.url,
-        stripe_session_expires_at=(
-            datetime.fromtimestamp(session.expires_at, UTC) if session.expires_at else None
-        ),
-    )
+
+def _write_order(shop: Shop, order: PendingOrder, superseded: list[uuid.UUID]) -> None:
+    """One transaction: supersede, lock and recount seats, insert; expire the session on failure."""
     try:
         with shop.uow() as uow:
-            uow.orders.supersede([o.id for o in open_checkouts])
-            uow.catalog.hold_seats(priced.seats_wanted)
+            uow.orders.supersede(superseded)
+            uow.catalog.hold_seats(order.cart.seats_wanted)
             uow.orders.add_pending(order)
             uow.commit()
     except BaseException:
-        shop.gateway.expire_checkout_session(session.id)
+        shop.gateway.expire_checkout_session(order.stripe_checkout_session_id)
         raise
-    log.info("order %s pending (checkout session %s)", order_id, session.id)
-    for superseded in open_checkouts:
-        # Nobody may pay for a cart the shopper has since changed.
-        shop.gateway.expire_checkout_session(superseded.stripe_checkout_session_id)
-        log.info("order %s cancelled: superseded by %s", superseded.id, order_id)
-    return CheckoutResult(session.id, session.url or "", order_id)
 
 
 def _fingerprint(cart: PricedCart, request: CheckoutRequest) -> str:

@@ -10,6 +10,7 @@ from ..carts import CartStore
 from ..config import ShopSettings
 from ..gateway import StripeGateway
 from ..locks import Locks
+from ..seat_holds import SeatHolds
 from ..uow import UnitOfWork
 
 
@@ -20,6 +21,7 @@ class Shop:
     gateway: StripeGateway
     settings: ShopSettings
     locks: Locks
+    seat_holds: SeatHolds
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use, so threads never share a session)."""
