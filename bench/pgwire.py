@@ -70,7 +70,8 @@ class CountingProxy:
         else:
             server_r, server_w = await asyncio.open_connection(host, port)
         back = asyncio.ensure_future(self._pipe(server_r, client_w))
-        with suppress(asyncio.IncompleteReadError, ConnectionError):
+        # CancelledError: the proxy is shutting down with this connection still open.
+        with suppress(asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             await self._client_to_server(client_r, server_w)
         back.cancel()
         for writer in (server_w, client_w):
