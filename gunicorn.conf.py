@@ -9,7 +9,7 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 timeout = 30
 graceful_timeout = 20
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # checkout_app logs one JSON line per request (with its request id); gunicorn's own access
 # log would repeat it. ACCESS_LOG=- turns it on.
 accesslog = os.environ.get("ACCESS_LOG") or None

@@ -81,6 +81,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     if app_env not in APP_ENVS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, got {app_env!r}")
     base_url = _base_url(env)
+    prefix = env.get("REDIS_KEY_PREFIX", "checkout:")
+    if "{" in prefix or "}" in prefix:
+        # Keys carry their own {hash tags} for Redis Cluster; a brace here would replace them.
+        raise ConfigError(f"REDIS_KEY_PREFIX must not contain braces, got {prefix!r}")
     currency = (env.get("CURRENCY", "").strip() or "usd").lower()
     if len(currency) != 3 or not currency.isalpha():
         raise ConfigError(f"CURRENCY must be a three-letter ISO code, got {currency!r}")
@@ -89,7 +93,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": _secret_key(env, app_env),
         "DATABASE_URL": env.get("DATABASE_URL") or None,
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "REDIS_KEY_PREFIX": env.get("REDIS_KEY_PREFIX", "checkout:"),
+        "REDIS_KEY_PREFIX": prefix,
         "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 10, minimum=1),
         "DB_MAX_OVERFLOW": _int(env, "DB_MAX_OVERFLOW", 10),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import time
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
+log = logging.getLogger(__name__)
 INSTANCE_DIR = Path(os.environ.get("CHECKOUT_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
 
 
@@ -78,10 +80,18 @@ def _answers(url: str) -> bool:
 
 def fill_backends(env: MutableMapping[str, str]) -> None:
     """Point DATABASE_URL / REDIS_URL at the embedded servers where they are unset."""
-    if not env.get("DATABASE_URL"):
+    unset = [name for name in ("DATABASE_URL", "REDIS_URL") if not env.get(name)]
+    if "DATABASE_URL" in unset:
         env["DATABASE_URL"] = database_url()
-    if not env.get("REDIS_URL"):
+    if "REDIS_URL" in unset:
         env["REDIS_URL"] = redis_url()
+    if unset and env.get("APP_ENV", "production") == "production":
+        log.warning(
+            "%s unset with APP_ENV=production: using embedded servers under %s, which live on"
+            " this host only",
+            " and ".join(unset),
+            INSTANCE_DIR,
+        )
 
 
 def describe(url: str) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
 import redis
 from flask import Flask, current_app
+from redis.sentinel import Sentinel
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
@@ -28,11 +32,8 @@ def init_app(app: Flask) -> Shop:
         pool_timeout=5,
         connect_args={"connect_timeout": 3},
     )
-    client = redis.Redis.from_url(
-        config["REDIS_URL"],
-        socket_timeout=2,
-        socket_connect_timeout=2,
-        health_check_interval=30,
+    client = redis_client(
+        config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
     )
     shop = Shop(
         carts=CartStore(client, config["REDIS_KEY_PREFIX"], config["CART_TTL_SECONDS"]),
@@ -51,6 +52,23 @@ def init_app(app: Flask) -> Shop:
     )
     app.extensions[EXTENSION] = shop
     return shop
+
+
+def redis_client(url: str, **options: Any) -> redis.Redis:
+    """A client for redis://, rediss:// or unix:// URLs, or for the primary that Sentinel names
+    in redis+sentinel://[:password@]host:port[,host:port...]/service[/db] (as flask-limiter's
+    storage reads the same URL), so a failover moves the app to the new primary by itself."""
+    if not url.startswith("redis+sentinel://"):
+        return redis.Redis.from_url(url, **options)
+    parts = urlsplit(url)
+    addresses = parts.netloc.rpartition("@")[2].split(",")
+    sentinels = [
+        (host, int(port or 26379)) for host, _, port in (a.partition(":") for a in addresses)
+    ]
+    service, _, db = parts.path.strip("/").partition("/")
+    password = unquote(parts.password) if parts.password else None
+    sentinel = Sentinel(sentinels, socket_timeout=options.get("socket_timeout"))
+    return sentinel.master_for(service, db=int(db or 0), password=password, **options)
 
 
 def shop() -> Shop:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,11 +24,18 @@ def session_or_address() -> str:
     return f"session:{session_hash(session_id)}" if session_id else f"ip:{get_remote_address()}"
 
 
-def storage_uri(redis_url: str) -> str:
-    """The `limits` storage URI for a redis-py URL (unix sockets have their own scheme)."""
+def storage(redis_url: str) -> tuple[str, dict[str, object]]:
+    """The `limits` storage URI and options for the app's REDIS_URL."""
     if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url.removeprefix("unix://")
-    return redis_url
+        return "redis+unix://" + redis_url.removeprefix("unix://"), {}
+    if redis_url.startswith("redis+sentinel://"):
+        # limits reads only the service name from the path; the db goes in as an option,
+        # and counters must come from the primary, never a lagging replica.
+        parts = urlsplit(redis_url)
+        service, _, db = parts.path.strip("/").partition("/")
+        uri = f"redis+sentinel://{parts.netloc}/{service}"
+        return uri, {"db": int(db or 0), "use_replicas": False}
+    return redis_url, {}
 
 
 def _per_ip(limit: str, factor: int) -> str:
@@ -38,10 +47,12 @@ def _per_ip(limit: str, factor: int) -> str:
 def register(app: Flask) -> Limiter:
     """Limit checkouts and cart writes; 429 answers come from the JSON error handler."""
     config = app.config
+    uri, options = storage(config["REDIS_URL"])
     limiter = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=storage_uri(config["REDIS_URL"]),
+        storage_uri=uri,
+        storage_options=options,
         key_prefix=f"{config['REDIS_KEY_PREFIX']}limits",
         headers_enabled=True,
         strategy="moving-window",
