@@ -6,17 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Booking, BookingStatus, Course, DigitalProduct, Event, ItemType
-
-if TYPE_CHECKING:
-    from .services.shop import Shop
-
-SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+from .models import SEAT_HOLDING, Booking, Course, DigitalProduct, Event, ItemType
 
 
 @dataclass(frozen=True)
@@ -77,9 +71,3 @@ class CatalogListing:
             for event, seats_left in events
         ]
         return listings
-
-
-def items_for_sale(shop: Shop) -> list[Listing]:
-    """The home page's catalog, read in its own unit of work."""
-    with shop.uow() as uow:
-        return CatalogListing(uow.session).for_sale()

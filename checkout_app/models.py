@@ -50,6 +50,10 @@ class BookingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# The bookings that take an event's seats: a pending one holds them until its order settles.
+SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
 def _pg_enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .carts import CartKey
 from .errors import ItemsUnavailable
 from .models import (
+    SEAT_HOLDING,
     Booking,
     BookingStatus,
     ItemType,
@@ -58,9 +59,10 @@ class OpenCheckout:
 # The checkout's hot-path reads are written once as SQL: built per call with the expression
 # language they cost several times their round trip in Python (cache keys, coercions).
 # Seats held = pending and confirmed bookings, leaving out the orders a checkout replaces.
-_SEATS_TAKEN = """
+_HOLDING = ", ".join(f"'{status.value}'" for status in SEAT_HOLDING)
+_SEATS_TAKEN = f"""
     (SELECT coalesce(sum(b.attendees), 0) FROM bookings b
-     WHERE b.event_id = e.id AND b.status IN ('pending', 'confirmed')
+     WHERE b.event_id = e.id AND b.status IN ({_HOLDING})
        AND (b.order_id IS NULL OR b.order_id <> ALL(CAST(:excluding AS uuid[]))))"""
 CATALOG_ENTRIES = text(
     f"""

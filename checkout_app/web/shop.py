@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 
 from ..api.session import current_session_id, session_id_for_write, set_session_cookie
-from ..catalog import items_for_sale
 from ..extensions import shop
 from ..services import cart as carts
+from ..services.catalog import items_for_sale
 from . import bp
 from .forms import item_to_add, line_key, new_quantity
 

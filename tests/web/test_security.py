@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from markupsafe import escape
+from sqlalchemy import text as sql
 
-from checkout_app.web import shop as shop_pages
 from tests.helpers import add_course
 
 from .helpers import add_to_cart, csrf_token, place_order, text
@@ -88,16 +88,21 @@ class TestErrorPages:
         assert res.status_code == 404
         assert res.get_json()["success"] is False
 
-    def test_an_unexpected_error_is_a_500_page(self, make_app, monkeypatch):
-        def broken(shop):
-            raise RuntimeError("catalog exploded")
-
-        monkeypatch.setattr(shop_pages, "items_for_sale", broken)
+    def test_an_unexpected_error_is_a_500_page(self, make_app, db):
+        # A real database error that is not an outage: the courses table has gone away.
+        db.execute(sql("ALTER TABLE courses RENAME TO courses_gone"))
+        try:
+            answers = {
+                app_env: make_app(APP_ENV=app_env).test_client().get("/")
+                for app_env in ("test", "development")
+            }
+        finally:
+            db.execute(sql("ALTER TABLE courses_gone RENAME TO courses"))
         for app_env, shows_details in (("test", False), ("development", True)):
-            res = make_app(APP_ENV=app_env).test_client().get("/")
+            res = answers[app_env]
             assert (res.status_code, res.mimetype) == (500, "text/html")
             assert "Internal server error" in text(res)
-            assert ("catalog exploded" in text(res)) is shows_details
+            assert ("UndefinedTable" in text(res)) is shows_details
 
     def test_the_csrf_refusal_page_has_no_form_to_resubmit(self, client, catalog):
         csrf_token(client)

@@ -1,0 +1,12 @@
+"""The catalog the shop's home page lists."""
+
+from __future__ import annotations
+
+from ..catalog import CatalogListing, Listing
+from .shop import Shop
+
+
+def items_for_sale(shop: Shop) -> list[Listing]:
+    """Active courses and digital products, then upcoming events with their seats left."""
+    with shop.uow() as uow:
+        return CatalogListing(uow.session).for_sale()
