@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -84,12 +85,35 @@ def recorded_statements(engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def signed(event: dict, secret: str, timestamp: int | None = None) -> tuple[bytes, str]:
-    """A webhook body and its Stripe-Signature header, signed the way Stripe signs."""
-    body = json.dumps(event).encode()
+def signature(body: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header for these raw bytes, signed the way Stripe signs."""
     t = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{t}.{body.decode()}".encode(), hashlib.sha256)
-    return body, f"t={t},v1={mac.hexdigest()}"
+    mac = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256)
+    return f"t={t},v1={mac.hexdigest()}"
+
+
+def signed(event: dict, secret: str, timestamp: int | None = None) -> tuple[bytes, str]:
+    """A webhook body and its Stripe-Signature header."""
+    body = json.dumps(event).encode()
+    return body, signature(body, secret, timestamp)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 10) -> None:
+    """Return once something accepts connections on 127.0.0.1:port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def stripe_event(event_type: str, session: dict, **changes) -> dict:

@@ -4,7 +4,6 @@ signed webhooks, the demo catalog, and Debian's chromium driven by Playwright.""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from checkout_app.seed import seed_catalog
 from checkout_app.stripe_sim import SimServer
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -32,13 +32,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WEBHOOK_SECRET = "whsec_e2e_checkout_app"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

