@@ -21,13 +21,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def on_starting(server):
     """Resolve embedded backends and the dev Stripe simulator once, before workers fork."""
-    from checkout_app import devstack
+    from checkout_app.dev import stack as devstack
 
     for line in devstack.prepare(os.environ):
         server.log.info(line)
 
 
 def on_exit(server):
-    from checkout_app import devstack
+    from checkout_app.dev import stack as devstack
 
     devstack.stop()

@@ -8,8 +8,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from checkout_app import embedded
-from checkout_app.models import Base
+from checkout_app.db.models import Base
+from checkout_app.dev import embedded
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

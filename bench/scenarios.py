@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import psutil
 from sqlalchemy import Engine, func, select, text
 
-from checkout_app.carts import CartKey, CartLine, new_session_id
-from checkout_app.models import ItemType, Order
+from checkout_app.db.models import Order
+from checkout_app.domain.cart import CartKey, CartLine, new_session_id
+from checkout_app.domain.enums import ItemType
 
 from . import load
 from .procs import Counters, Sampler, Usage, cpu_of, listening_pid, reaped_cpu

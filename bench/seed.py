@@ -11,8 +11,10 @@ import redis
 from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.engine import Engine
 
-from checkout_app.carts import CartKey, CartLine, CartStore, new_session_id
-from checkout_app.models import Booking, BookingStatus, Course, DigitalProduct, Event, ItemType
+from checkout_app.adapters.cart_store import CartStore
+from checkout_app.db.models import Booking, Course, DigitalProduct, Event
+from checkout_app.domain.cart import CartKey, CartLine, new_session_id
+from checkout_app.domain.enums import BookingStatus, ItemType
 
 PER_TYPE = 20  # enough distinct items for a 50-line cart
 BIG_CAPACITY = 10_000_000  # events of the steady scenarios never sell out

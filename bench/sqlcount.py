@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, make_url
 
 from checkout_app import create_app
-from checkout_app.carts import CartLine
+from checkout_app.domain.cart import CartLine
 from checkout_app.extensions import EXTENSION
 
 from .load import BODY, PATH

@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, make_url, text
 
-from checkout_app import embedded
+from checkout_app.dev import embedded
 from checkout_app.stripe_sim.control import SimControl
 
 ROOT = Path(__file__).resolve().parent.parent

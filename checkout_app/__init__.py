@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, embedded, extensions, handlers, health, idempotency, limits, requestlog
-from .config import load_config
-from .request import ShopRequest
+from checkout_app import cli, extensions
+from checkout_app.config import load_config
+from checkout_app.dev import embedded
+from checkout_app.http import error_handlers, health, idempotency, limits, requestlog
+from checkout_app.http.request import ShopRequest
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     register_blueprints(app)
     limits.register(app)
     idempotency.register(app)
-    handlers.register(app)
+    error_handlers.register(app)
     cli.register(app)
     return app
 
@@ -44,9 +46,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .api import bp as api_bp
-    from .web import bp as web_bp
-    from .web import csrf
+    from checkout_app.api import bp as api_bp
+    from checkout_app.web import bp as web_bp
+    from checkout_app.web import csrf
 
     app.register_blueprint(api_bp)
     app.register_blueprint(health.bp)

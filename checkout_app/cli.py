@@ -10,16 +10,22 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .api.serialize import cart_json
-from .carts import CartKey, CartLine, check_quantity, is_session_id, new_session_id
-from .errors import CheckoutError
-from .extensions import shop
-from .models import ItemType
-from .notify import senders_for
-from .seed import seed_catalog
-from .services.cart import view_cart
-from .services.fulfilment import reconcile_stale_orders
-from .services.notifications import send_pending
+from checkout_app.adapters.senders import senders_for
+from checkout_app.api.serialize import cart_json
+from checkout_app.db.seed import seed_catalog
+from checkout_app.domain.cart import (
+    CartKey,
+    CartLine,
+    check_quantity,
+    is_session_id,
+    new_session_id,
+)
+from checkout_app.domain.enums import ItemType
+from checkout_app.errors import CheckoutError
+from checkout_app.extensions import shop
+from checkout_app.services.cart import view_cart
+from checkout_app.services.fulfilment import reconcile_stale_orders
+from checkout_app.services.notifications import send_pending
 
 
 @click.command("seed-catalog")

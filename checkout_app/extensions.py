@@ -11,12 +11,12 @@ from redis.sentinel import Sentinel
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from .carts import CartStore
-from .config import ShopSettings
-from .gateway import StripeGateway
-from .locks import Locks
-from .seat_holds import SeatHolds
-from .services.shop import Shop
+from checkout_app.adapters.cart_store import CartStore
+from checkout_app.adapters.gateway import StripeGateway
+from checkout_app.adapters.locks import Locks
+from checkout_app.adapters.seat_holds import SeatHolds
+from checkout_app.config import ShopSettings
+from checkout_app.services.shop import Shop
 
 EXTENSION = "checkout"
 

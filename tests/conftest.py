@@ -14,7 +14,8 @@ from alembic.config import Config
 from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
-from checkout_app import create_app, embedded
+from checkout_app import create_app
+from checkout_app.dev import embedded
 from checkout_app.extensions import EXTENSION
 from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl

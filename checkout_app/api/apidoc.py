@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 from marshmallow import Schema
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import CheckoutError, CheckoutInProgress, IdempotencyMismatch
-from ..handlers import GENERIC_FAILURE
-from ..idempotency import KEY_INVALID
-from ..limits import TOO_MANY
-from .session import COOKIE
+from checkout_app.errors import CheckoutError, CheckoutInProgress, IdempotencyMismatch
+from checkout_app.http.error_handlers import GENERIC_FAILURE
+from checkout_app.http.idempotency import KEY_INVALID
+from checkout_app.http.limits import TOO_MANY
+from checkout_app.http.session import COOKIE
 
 JSON = "application/json"
 ERROR_REF = "#/components/schemas/Error"

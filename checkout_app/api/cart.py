@@ -6,14 +6,8 @@ import uuid
 
 from flask import Response, jsonify, request
 
-from ..carts import CartKey
-from ..errors import CartUnavailable, DatabaseUnavailable, ItemNotFound
-from ..extensions import shop
-from ..models import ItemType
-from ..pricing import PricedCart
-from ..services import cart as carts
-from . import bp
-from .apidoc import (
+from checkout_app.api import bp
+from checkout_app.api.apidoc import (
     ANYONE,
     IDEMPOTENCY_KEY,
     IDEMPOTENT_REPLAYED,
@@ -27,7 +21,7 @@ from .apidoc import (
     invalid,
     ok,
 )
-from .schemas import (
+from checkout_app.api.schemas import (
     ADD_ITEM_ERRORS,
     SET_QUANTITY_ERRORS,
     AddItemSchema,
@@ -36,8 +30,14 @@ from .schemas import (
     QuantitySchema,
     load,
 )
-from .serialize import cart_json
-from .session import current_session_id, session_id_for_write, set_session_cookie
+from checkout_app.api.serialize import cart_json
+from checkout_app.domain.cart import CartKey
+from checkout_app.domain.enums import ItemType
+from checkout_app.domain.pricing import PricedCart
+from checkout_app.errors import CartUnavailable, DatabaseUnavailable, ItemNotFound
+from checkout_app.extensions import shop
+from checkout_app.http.session import current_session_id, session_id_for_write, set_session_cookie
+from checkout_app.services import cart as carts
 
 DOWN = (CartUnavailable, DatabaseUnavailable, SERVER_ERROR)
 COOKIE_SET = (SET_COOKIE, IDEMPOTENT_REPLAYED)

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from ..errors import (
-    CartEmpty,
-    CartNotFound,
-    CartUnavailable,
-    CheckoutError,
-    DatabaseUnavailable,
-    ItemsUnavailable,
-    NoSession,
-    PaymentUnavailable,
-)
-from ..extensions import shop
-from ..services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
-from . import bp
-from .apidoc import (
+from checkout_app.api import bp
+from checkout_app.api.apidoc import (
     IDEMPOTENCY_KEY,
     IDEMPOTENT_REPLAYED,
     KEYED_WRITE,
@@ -28,8 +16,25 @@ from .apidoc import (
     invalid,
     ok,
 )
-from .schemas import CHECKOUT_ERRORS, CheckoutRequestSchema, CheckoutSessionSchema, load
-from .session import current_session_id
+from checkout_app.api.schemas import (
+    CHECKOUT_ERRORS,
+    CheckoutRequestSchema,
+    CheckoutSessionSchema,
+    load,
+)
+from checkout_app.errors import (
+    CartEmpty,
+    CartNotFound,
+    CartUnavailable,
+    CheckoutError,
+    DatabaseUnavailable,
+    ItemsUnavailable,
+    NoSession,
+    PaymentUnavailable,
+)
+from checkout_app.extensions import shop
+from checkout_app.http.session import current_session_id
+from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
 
 FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
 

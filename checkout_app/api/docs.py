@@ -7,9 +7,9 @@ from pathlib import Path
 import flask_swagger_ui
 from flask import Response, current_app, jsonify, render_template_string, send_from_directory
 
-from . import bp
-from .apidoc import Reply, api_doc, hidden
-from .openapi import build_spec
+from checkout_app.api import bp
+from checkout_app.api.apidoc import Reply, api_doc, hidden
+from checkout_app.api.openapi import build_spec
 
 # Swagger UI's files as the pinned flask-swagger-ui package ships them (its blueprint is unused).
 SWAGGER_UI_DIR = Path(flask_swagger_ui.__file__).parent / "dist"

@@ -11,8 +11,14 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from werkzeug.routing import Rule
 
-from .apidoc import DOC_ATTR, HIDDEN_ATTR, RESPONSE_HEADERS, SECURITY_SCHEMES, ApiDoc
-from .schemas import Email, ErrorSchema
+from checkout_app.api.apidoc import (
+    DOC_ATTR,
+    HIDDEN_ATTR,
+    RESPONSE_HEADERS,
+    SECURITY_SCHEMES,
+    ApiDoc,
+)
+from checkout_app.api.schemas import Email, ErrorSchema
 
 DESCRIPTION = (
     "Carts live under the `session_id` cookie that the first cart write sets: send every request"

@@ -8,16 +8,16 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 
-from ..carts import session_hash
-from ..errors import DatabaseUnavailable, OrderNotFound
-from ..extensions import shop
-from ..money import format_amount
-from ..orders import OrderView
-from ..services.orders import order_by_id
-from . import bp
-from .apidoc import SERVER_ERROR, SESSION, SUPPORT, api_doc, errors, ok
-from .schemas import OrderPathSchema, OrderResponseSchema
-from .session import current_session_id
+from checkout_app.api import bp
+from checkout_app.api.apidoc import SERVER_ERROR, SESSION, SUPPORT, api_doc, errors, ok
+from checkout_app.api.schemas import OrderPathSchema, OrderResponseSchema
+from checkout_app.db.order_view import OrderView
+from checkout_app.domain.cart import session_hash
+from checkout_app.domain.money import format_amount
+from checkout_app.errors import DatabaseUnavailable, OrderNotFound
+from checkout_app.extensions import shop
+from checkout_app.http.session import current_session_id
+from checkout_app.services.orders import order_by_id
 
 
 @bp.get("/orders/<order_id>")

@@ -7,9 +7,9 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from ..carts import MAX_QUANTITY
-from ..errors import InvalidInput
-from ..models import ItemType
+from checkout_app.domain.cart import MAX_QUANTITY
+from checkout_app.domain.enums import ItemType
+from checkout_app.errors import InvalidInput
 
 EMAIL_REQUIRED = "Email is required for checkout"
 EMAIL_INVALID = "Invalid email format"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..money import format_amount
-from ..pricing import PricedCart
+from checkout_app.domain.money import format_amount
+from checkout_app.domain.pricing import PricedCart
 
 
 def cart_json(cart: PricedCart) -> dict[str, Any]:

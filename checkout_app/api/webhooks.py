@@ -5,13 +5,18 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import CartUnavailable, DatabaseUnavailable, InvalidWebhook, WebhooksNotConfigured
-from ..extensions import shop
-from ..gateway import INVALID_PAYLOAD
-from ..services.fulfilment import handle_event
-from . import bp
-from .apidoc import SERVER_ERROR, STRIPE_SIGNATURE, api_doc, errors, ok
-from .schemas import WebhookReceivedSchema
+from checkout_app.adapters.gateway import INVALID_PAYLOAD
+from checkout_app.api import bp
+from checkout_app.api.apidoc import SERVER_ERROR, STRIPE_SIGNATURE, api_doc, errors, ok
+from checkout_app.api.schemas import WebhookReceivedSchema
+from checkout_app.errors import (
+    CartUnavailable,
+    DatabaseUnavailable,
+    InvalidWebhook,
+    WebhooksNotConfigured,
+)
+from checkout_app.extensions import shop
+from checkout_app.services.fulfilment import handle_event
 
 # Stripe events can outgrow the 16 KiB limit meant for shopper requests.
 MAX_EVENT_BYTES = 1024 * 1024

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..carts import Cart, CartKey, check_quantity
-from ..errors import ItemNotFound
-from ..pricing import PricedCart, price_cart
-from .shop import Shop
+from checkout_app.domain.cart import Cart, CartKey, check_quantity
+from checkout_app.domain.pricing import PricedCart, price_cart
+from checkout_app.errors import ItemNotFound
+from checkout_app.services.shop import Shop
 
 
 def price(shop: Shop, cart: Cart | None) -> PricedCart:

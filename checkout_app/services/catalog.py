@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..catalog import CatalogListing, Listing
-from .shop import Shop
+from checkout_app.db.catalog_listing import CatalogListing, Listing
+from checkout_app.services.shop import Shop
 
 
 def items_for_sale(shop: Shop) -> list[Listing]:

@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .. import redirects
-from ..carts import Cart, CartKey, is_session_id, session_hash
-from ..errors import CartEmpty, CartNotFound, InvalidInput, ItemsUnavailable, NoSession
-from ..gateway import SessionRequest
-from ..pricing import CatalogEntry, PricedCart, price_cart
-from ..repository import OpenCheckout, PendingOrder
-from .shop import Shop
+from checkout_app.adapters.gateway import SessionRequest
+from checkout_app.db.repository import OpenCheckout, PendingOrder
+from checkout_app.domain import redirects
+from checkout_app.domain.cart import Cart, CartKey, is_session_id, session_hash
+from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
+from checkout_app.errors import CartEmpty, CartNotFound, InvalidInput, ItemsUnavailable, NoSession
+from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
 # A session about to expire is not handed out again: the shopper needs time to pay.

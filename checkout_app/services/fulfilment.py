@@ -8,12 +8,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..errors import PaymentUnavailable
-from ..gateway import CheckoutSession, WebhookEvent
-from ..models import Order, OrderStatus
-from ..money import to_minor_units
-from ..uow import UnitOfWork
-from .shop import Shop
+from checkout_app.adapters.gateway import CheckoutSession, WebhookEvent
+from checkout_app.db.models import Order
+from checkout_app.db.uow import UnitOfWork
+from checkout_app.domain.enums import OrderStatus
+from checkout_app.domain.money import to_minor_units
+from checkout_app.errors import PaymentUnavailable
+from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
 PAID_STATUSES = ("paid", "no_payment_required")

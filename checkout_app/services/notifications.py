@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from ..notify import DeliveryFailed, Sender
-from .shop import Shop
+from checkout_app.adapters.senders import DeliveryFailed, Sender
+from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
 

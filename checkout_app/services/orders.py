@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from ..errors import OrderNotFound
-from ..models import Order
-from ..orders import OrderView, load_order
-from .shop import Shop
+from checkout_app.db.models import Order
+from checkout_app.db.order_view import OrderView, load_order
+from checkout_app.errors import OrderNotFound
+from checkout_app.services.shop import Shop
 
 
 def order_by_id(shop: Shop, order_id: uuid.UUID) -> OrderView:

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..carts import CartStore
-from ..config import ShopSettings
-from ..gateway import StripeGateway
-from ..locks import Locks
-from ..seat_holds import SeatHolds
-from ..uow import UnitOfWork
+from checkout_app.adapters.cart_store import CartStore
+from checkout_app.adapters.gateway import StripeGateway
+from checkout_app.adapters.locks import Locks
+from checkout_app.adapters.seat_holds import SeatHolds
+from checkout_app.config import ShopSettings
+from checkout_app.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask import Blueprint
 from flask_wtf.csrf import CSRFProtect
 
-from ..money import format_amount
+from checkout_app.domain.money import format_amount
 
 bp = Blueprint("web", __name__)
 csrf = CSRFProtect()
@@ -17,4 +17,4 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{format_amount(amount)} {currency.upper()}"
 
 
-from . import checkout, headers, shop  # noqa: E402,F401  (routes and hooks register on bp)
+from checkout_app.web import checkout, headers, shop  # noqa: E402,F401  (routes and hooks register on bp)

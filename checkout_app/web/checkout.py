@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..api.schemas import CheckoutRequestSchema, load
-from ..api.session import current_session_id
-from ..errors import CheckoutError
-from ..extensions import shop
-from ..services.cart import view_cart
-from ..services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
-from ..services.orders import order_by_checkout_session
-from . import bp
+from checkout_app.api.schemas import CheckoutRequestSchema, load
+from checkout_app.errors import CheckoutError
+from checkout_app.extensions import shop
+from checkout_app.http.session import current_session_id
+from checkout_app.services.cart import view_cart
+from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
+from checkout_app.services.orders import order_by_checkout_session
+from checkout_app.web import bp
 
 CHECKOUT_ENDPOINT = "web.place_order"
 

@@ -6,8 +6,8 @@ from flask import Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import CheckoutError
-from .checkout import CHECKOUT_ENDPOINT, checkout_form
+from checkout_app.errors import CheckoutError
+from checkout_app.web.checkout import CHECKOUT_ENDPOINT, checkout_form
 
 CSRF_MESSAGE = (
     "This form has expired or did not come from this shop, so nothing was changed. "

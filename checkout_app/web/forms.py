@@ -8,10 +8,10 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from ..api.schemas import AddItemSchema, QuantitySchema, load
-from ..carts import CartKey
-from ..errors import ItemNotFound
-from ..models import ItemType
+from checkout_app.api.schemas import AddItemSchema, QuantitySchema, load
+from checkout_app.domain.cart import CartKey
+from checkout_app.domain.enums import ItemType
+from checkout_app.errors import ItemNotFound
 
 WHOLE_NUMBER = re.compile(r"\s*\d{1,6}\s*")
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
-from . import bp
+from checkout_app.web import bp
 
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
 
-from ..api.session import current_session_id, session_id_for_write, set_session_cookie
-from ..extensions import shop
-from ..services import cart as carts
-from ..services.catalog import items_for_sale
-from . import bp
-from .forms import item_to_add, line_key, new_quantity
+from checkout_app.extensions import shop
+from checkout_app.http.session import current_session_id, session_id_for_write, set_session_cookie
+from checkout_app.services import cart as carts
+from checkout_app.services.catalog import items_for_sale
+from checkout_app.web import bp
+from checkout_app.web.forms import item_to_add, line_key, new_quantity
 
 
 def back_to_cart(session_id: str | None) -> Response:

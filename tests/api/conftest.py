@@ -14,7 +14,7 @@ from sqlalchemy import Connection, create_engine
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from checkout_app import create_app
-from checkout_app.carts import CartStore
+from checkout_app.adapters.cart_store import CartStore
 from checkout_app.extensions import EXTENSION
 from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 from schemathesis import AuthContext, Case
 
-from checkout_app.carts import CartKey, CartLine, CartStore, new_session_id
-from checkout_app.models import ItemType
+from checkout_app.adapters.cart_store import CartStore
+from checkout_app.domain.cart import CartKey, CartLine, new_session_id
+from checkout_app.domain.enums import ItemType
 
 COURSE = uuid.UUID("00000000-0000-4000-8000-00000000c001")
 PRODUCT = uuid.UUID("00000000-0000-4000-8000-00000000d001")

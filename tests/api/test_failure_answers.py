@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from schemathesis.checks import not_a_server_error
 from werkzeug.test import TestResponse
 
-from checkout_app.carts import new_session_id
+from checkout_app.domain.cart import new_session_id
 from tests.helpers import add_course, add_to_cart
 
 CLOSED = "127.0.0.1:9"  # the discard port: nothing listens there

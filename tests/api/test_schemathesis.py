@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from checkout_app import create_app
+from checkout_app.adapters.cart_store import CartStore
 from checkout_app.api.openapi import build_spec
-from checkout_app.carts import CartStore
 
 from .shoppers import CART_STATES, EXAMPLES, FULL_CART, CartCookie, CartState, count, prepare
 

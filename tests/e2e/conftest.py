@@ -15,7 +15,7 @@ import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import Session
 
-from checkout_app.seed import seed_catalog
+from checkout_app.db.seed import seed_catalog
 from checkout_app.stripe_sim import SimServer
 from tests.helpers import free_port
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from checkout_app.carts import session_hash
+from checkout_app.domain.cart import session_hash
 
 from ..helpers import add_to_cart
 

@@ -80,7 +80,7 @@ def test_send_notifications_retries_then_delivers_once(make_app, paid_order, db)
 
 def test_send_notifications_logs_in_development(make_app, paid_order, db, caplog):
     runner = make_app(APP_ENV="development").test_cli_runner()
-    with caplog.at_level("INFO", logger="checkout_app.notify"):
+    with caplog.at_level("INFO", logger="checkout_app.adapters.senders"):
         result = runner.invoke(args=["send-notifications"])
     assert json.loads(result.output) == {"sent": 1, "failed": 0}
     assert paid_order in caplog.text

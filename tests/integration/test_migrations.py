@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from checkout_app.models import Base
+from checkout_app.db.models import Base
 
 from ..conftest import alembic_config
 

@@ -8,8 +8,8 @@ import uuid
 import pytest
 import redis
 
+from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.errors import ItemsUnavailable
-from checkout_app.seat_holds import SeatHolds
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from checkout_app.carts import Cart, CartKey, CartLine
+from checkout_app.db.repository import PendingOrder
+from checkout_app.domain.cart import Cart, CartKey, CartLine
+from checkout_app.domain.enums import ItemType
+from checkout_app.domain.pricing import price_cart
 from checkout_app.errors import ItemsUnavailable
-from checkout_app.models import ItemType
-from checkout_app.pricing import price_cart
-from checkout_app.repository import PendingOrder
 
 from ..helpers import add_event, add_to_cart
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from checkout_app.carts import Cart, CartKey, CartLine
-from checkout_app.gateway import line_items
-from checkout_app.models import ItemType
-from checkout_app.money import format_amount, tax_for, to_minor_units
-from checkout_app.pricing import CatalogEntry, price_cart
+from checkout_app.adapters.gateway import line_items
+from checkout_app.domain.cart import Cart, CartKey, CartLine
+from checkout_app.domain.enums import ItemType
+from checkout_app.domain.money import format_amount, tax_for, to_minor_units
+from checkout_app.domain.pricing import CatalogEntry, price_cart
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from checkout_app import redirects
 from checkout_app.api.schemas import CheckoutRequestSchema, load
-from checkout_app.carts import check_quantity, is_session_id, new_session_id
 from checkout_app.config import ConfigError, load_config
+from checkout_app.domain import redirects
+from checkout_app.domain.cart import check_quantity, is_session_id, new_session_id
+from checkout_app.domain.enums import ItemType
 from checkout_app.errors import InvalidInput
-from checkout_app.models import ItemType
 
 ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
 HOSTS = frozenset({"shop.test", "www.shop.test"})

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import text as sql
 
-from checkout_app.carts import new_session_id
+from checkout_app.domain.cart import new_session_id
 from tests.helpers import count_rows
 
 from .helpers import add_to_cart, csrf_token, place_order, text

@@ -9,7 +9,7 @@ from contextlib import contextmanager, suppress
 
 import redis
 
-from .errors import CartUnavailable, CheckoutInProgress
+from checkout_app.errors import CartUnavailable, CheckoutInProgress
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

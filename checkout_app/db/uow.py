@@ -7,10 +7,10 @@ from types import TracebackType
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import DatabaseUnavailable
-from .fulfilment_repository import EventLog, Fulfilment
-from .outbox import Outbox
-from .repository import CatalogRepository, OrderRepository, UserRepository
+from checkout_app.db.fulfilment_repository import EventLog, Fulfilment
+from checkout_app.db.outbox import Outbox
+from checkout_app.db.repository import CatalogRepository, OrderRepository, UserRepository
+from checkout_app.errors import DatabaseUnavailable
 
 # psycopg2 raises OperationalError for a server that is down, restarting or refusing
 # connections; the pool raises TimeoutError when no connection frees up in time.

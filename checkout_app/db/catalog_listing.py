@@ -10,7 +10,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import SEAT_HOLDING, Booking, Course, DigitalProduct, Event, ItemType
+from checkout_app.db.models import Booking, Course, DigitalProduct, Event
+from checkout_app.domain.enums import SEAT_HOLDING, ItemType
 
 
 @dataclass(frozen=True)

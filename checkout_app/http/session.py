@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from ..carts import is_session_id, new_session_id
+from checkout_app.domain.cart import is_session_id, new_session_id
 
 COOKIE = "session_id"
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import OutboxMessage
+from checkout_app.db.models import OutboxMessage
 
 MAX_ATTEMPTS = 8
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import shop
+from checkout_app.extensions import shop
 
 bp = Blueprint("health", __name__)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import stripe
 
-from .errors import InvalidWebhook, PaymentUnavailable, WebhooksNotConfigured
-from .money import to_minor_units
-from .pricing import PricedCart
+from checkout_app.domain.money import to_minor_units
+from checkout_app.domain.pricing import PricedCart
+from checkout_app.errors import InvalidWebhook, PaymentUnavailable, WebhooksNotConfigured
 
 log = logging.getLogger(__name__)
 # Stripe refuses an expires_at under 30 minutes from its own clock; a little slack

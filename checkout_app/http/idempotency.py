@@ -16,9 +16,14 @@ from dataclasses import dataclass
 import redis
 from flask import Flask, Response, current_app, g, request
 
-from .api.session import current_session_id
-from .carts import session_hash
-from .errors import CartUnavailable, CheckoutInProgress, IdempotencyMismatch, InvalidInput
+from checkout_app.domain.cart import session_hash
+from checkout_app.errors import (
+    CartUnavailable,
+    CheckoutInProgress,
+    IdempotencyMismatch,
+    InvalidInput,
+)
+from checkout_app.http.session import current_session_id
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"

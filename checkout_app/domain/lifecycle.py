@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import OrderStatus
+from checkout_app.domain.enums import OrderStatus
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED}),

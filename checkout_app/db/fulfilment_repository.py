@@ -9,18 +9,17 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from .lifecycle import can_move
-from .models import (
+from checkout_app.db.models import (
     Booking,
-    BookingStatus,
     Entitlement,
     Order,
     OrderItem,
-    OrderStatus,
     OutboxMessage,
     StripeEvent,
     User,
 )
+from checkout_app.domain.enums import BookingStatus, OrderStatus
+from checkout_app.domain.lifecycle import can_move
 
 GRANTED_TYPES = ("course", "digital_product")
 

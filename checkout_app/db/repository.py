@@ -10,18 +10,11 @@ from datetime import datetime
 from sqlalchemy import func, insert, text, update
 from sqlalchemy.orm import Session
 
-from .carts import CartKey
-from .errors import ItemsUnavailable
-from .models import (
-    SEAT_HOLDING,
-    Booking,
-    BookingStatus,
-    ItemType,
-    Order,
-    OrderItem,
-    OrderStatus,
-)
-from .pricing import CatalogEntry, PricedCart
+from checkout_app.db.models import Booking, Order, OrderItem
+from checkout_app.domain.cart import CartKey
+from checkout_app.domain.enums import SEAT_HOLDING, BookingStatus, ItemType, OrderStatus
+from checkout_app.domain.pricing import CatalogEntry, PricedCart
+from checkout_app.errors import ItemsUnavailable
 
 ITEM_COLUMNS = {
     ItemType.COURSE: "course_id",

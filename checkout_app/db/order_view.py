@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Booking, Entitlement, Order, OrderItem
+from checkout_app.db.models import Booking, Entitlement, Order, OrderItem
 
 ITEM_ID_COLUMNS = ("course_id", "digital_product_id", "event_id")
 

@@ -24,34 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from checkout_app.domain.enums import BookingStatus, OrderStatus
+
 Money = Numeric(10, 2)
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class ItemType(enum.StrEnum):
-    COURSE = "course"
-    DIGITAL_PRODUCT = "digital_product"
-    EVENT = "event"
-
-
-class OrderStatus(enum.StrEnum):
-    PENDING = "pending"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    REFUNDED = "refunded"
-
-
-class BookingStatus(enum.StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-
-
-# The bookings that take an event's seats: a pending one holds them until its order settles.
-SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
 
 def _pg_enum(cls: type[enum.Enum], name: str) -> Enum:

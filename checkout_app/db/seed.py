@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from .models import Course, DigitalProduct, Event, ItemType
+from checkout_app.db.models import Course, DigitalProduct, Event
+from checkout_app.domain.enums import ItemType
 
 COURSES = [
     ("python-foundations", "Python Foundations", "49.00"),

@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .carts import Cart, CartKey
-from .models import ItemType
-from .money import tax_for
+from checkout_app.domain.cart import Cart, CartKey
+from checkout_app.domain.enums import ItemType
+from checkout_app.domain.money import tax_for
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
 
-from .api.session import current_session_id
-from .carts import session_hash
+from checkout_app.domain.cart import session_hash
+from checkout_app.http.session import current_session_id
 
 CHECKOUT_ENDPOINTS = ("api.create_session",)
 CART_WRITE_ENDPOINTS = ("api.add_item", "api.set_quantity", "api.remove_item", "api.clear_cart")

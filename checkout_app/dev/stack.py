@@ -10,9 +10,9 @@ from collections.abc import MutableMapping
 
 import requests
 
-from . import embedded
-from .config import load_config
-from .stripe_sim.control import SimControl
+from checkout_app.config import load_config
+from checkout_app.dev import embedded
+from checkout_app.stripe_sim.control import SimControl
 
 SIM_PORT = int(os.environ.get("STRIPE_SIM_PORT", "12111"))
 WEBHOOK_PATH = "/api/webhooks/stripe"

@@ -11,10 +11,10 @@ import traceback
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .errors import CheckoutError
-from .web import errors as pages
-from .web.checkout import CHECKOUT_ENDPOINT as CHECKOUT_FORM_ENDPOINT
-from .web.headers import is_api_path
+from checkout_app.errors import CheckoutError
+from checkout_app.web import errors as pages
+from checkout_app.web.checkout import CHECKOUT_ENDPOINT as CHECKOUT_FORM_ENDPOINT
+from checkout_app.web.headers import is_api_path
 
 log = logging.getLogger(__name__)
 CHECKOUT_ENDPOINT = "api.create_session"

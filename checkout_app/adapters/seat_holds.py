@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 
 import redis
 
-from .errors import ItemsUnavailable
+from checkout_app.errors import ItemsUnavailable
 
 log = logging.getLogger(__name__)
 # KEYS[1] a sorted set per event: member "<claim>:<seats>", score = expiry (ms).

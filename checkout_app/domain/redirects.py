@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .errors import InvalidInput
+from checkout_app.errors import InvalidInput
 
 MAX_URL_LENGTH = 2048
 

@@ -1,0 +1,28 @@
+"""The shop's vocabulary: item types and the statuses of orders and bookings."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ItemType(enum.StrEnum):
+    COURSE = "course"
+    DIGITAL_PRODUCT = "digital_product"
+    EVENT = "event"
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class BookingStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+# The bookings that take an event's seats: a pending one holds them until its order settles.
+SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
