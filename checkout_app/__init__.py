@@ -36,7 +36,9 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     register_blueprints(app)
     limits.register(app)
     idempotency.register(app)
-    error_handlers.register(app)
+    from checkout_app.web import errors as pages
+
+    error_handlers.register(app, pages)
     cli.register(app)
     return app
 

@@ -7,18 +7,33 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Protocol
 
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from checkout_app.errors import CheckoutError
-from checkout_app.web import errors as pages
-from checkout_app.web.checkout import CHECKOUT_ENDPOINT as CHECKOUT_FORM_ENDPOINT
-from checkout_app.web.headers import is_api_path
 
 log = logging.getLogger(__name__)
-CHECKOUT_ENDPOINT = "api.create_session"
+CHECKOUT_ENDPOINTS = ("api.create_session", "web.place_order")
 GENERIC_FAILURE = "Internal server error"
+
+
+class HtmlPages(Protocol):
+    """The shop's HTML error pages (web/ provides them; http/ does not import web/)."""
+
+    def page_for(self, exc: CheckoutError) -> Response: ...
+
+    def page_for_http(self, exc: HTTPException) -> Response: ...
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a path belongs to the JSON API (which answers errors in JSON)."""
+    return path == "/api" or path.startswith("/api/")
+
+
+def _pages() -> HtmlPages:
+    return current_app.extensions["html_error_pages"]
 
 
 def error_response(status: int, message: str, details: str | None = None) -> Response:
@@ -35,7 +50,7 @@ def handle_checkout_error(exc: CheckoutError) -> Response:
     if exc.status >= 500:
         log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.detail)
     if not is_api_path(request.path):
-        return pages.page_for(exc)
+        return _pages().page_for(exc)
     response = error_response(exc.status, exc.message, exc.detail)
     if exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
@@ -46,7 +61,7 @@ def handle_http_error(exc: HTTPException) -> Response:
     response = (
         error_response(exc.code or 500, exc.description or exc.name)
         if is_api_path(request.path)
-        else pages.page_for_http(exc)
+        else _pages().page_for_http(exc)
     )
     for name, value in exc.get_headers():
         if name.lower() in ("allow", "retry-after"):
@@ -56,16 +71,17 @@ def handle_http_error(exc: HTTPException) -> Response:
 
 def handle_unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
-    checkout = request.endpoint in (CHECKOUT_ENDPOINT, CHECKOUT_FORM_ENDPOINT)
+    checkout = request.endpoint in CHECKOUT_ENDPOINTS
     message = CheckoutError.message if checkout else GENERIC_FAILURE
     details = "".join(traceback.format_exception(exc))
     if not is_api_path(request.path):
-        return pages.page_for(CheckoutError(message, detail=details))
+        return _pages().page_for(CheckoutError(message, detail=details))
     return error_response(500, message, details)
 
 
-def register(app: Flask) -> None:
-    """Install the handlers on the app."""
+def register(app: Flask, pages: HtmlPages) -> None:
+    """Install the handlers on the app; `pages` renders errors outside /api/."""
+    app.extensions["html_error_pages"] = pages
     app.register_error_handler(CheckoutError, handle_checkout_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

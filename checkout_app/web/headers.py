@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from checkout_app.http.error_handlers import is_api_path
 from checkout_app.web import bp
 
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
@@ -34,11 +35,6 @@ def content_security_policy(config: Mapping[str, Any]) -> str:
             "form-action " + " ".join(form_action),
         )
     )
-
-
-def is_api_path(path: str) -> bool:
-    """Whether a path belongs to the JSON API (which answers errors in JSON)."""
-    return path == "/api" or path.startswith("/api/")
 
 
 @bp.after_app_request
