@@ -24,7 +24,7 @@ from .helpers import Catalog, add_course, add_event, insert
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
 TABLES = (
-    "stripe_events, outbox, entitlements, bookings, order_items, orders, users,"
+    "audit_log, stripe_events, outbox, entitlements, bookings, order_items, orders, users,"
     " events, courses, digital_products"
 )
 WEBHOOK_SECRET = "whsec_test_checkout_app"

@@ -9,6 +9,7 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from checkout_app.db.audit import STATUS_CHANGED, append_audit
 from checkout_app.db.models import (
     Booking,
     Entitlement,
@@ -56,10 +57,14 @@ class EventLog:
 
 
 class Fulfilment:
-    """Order transitions under a row lock, with their side effects in the same transaction."""
+    """Order transitions under a row lock, with their side effects in the same transaction.
 
-    def __init__(self, session: Session) -> None:
+    Every transition and every flag adds a line to the audit log, written by `actor`.
+    """
+
+    def __init__(self, session: Session, actor: str = "system") -> None:
         self.session = session
+        self.actor = actor
 
     def lock(self, order_id: uuid.UUID) -> Order | None:
         """The order, locked until commit so its events apply one at a time."""
@@ -114,11 +119,14 @@ class Fulfilment:
         """Hold the order for a person to review."""
         order.needs_review = True
         order.review_reason = "; ".join(filter(None, [order.review_reason, reason]))
+        append_audit(self.session, self.actor, "order.flagged", order.id, {"reason": reason})
 
     def _move(self, order: Order, target: OrderStatus) -> None:
         if not can_move(order.status, target):
             raise ValueError(f"order {order.id}: {order.status.value} -> {target.value}")
+        detail = {"from": order.status.value, "to": target.value}
         order.status = target
+        append_audit(self.session, self.actor, STATUS_CHANGED, order.id, detail)
 
     def _set_bookings(self, order_id: uuid.UUID, status: BookingStatus) -> None:
         self.session.execute(

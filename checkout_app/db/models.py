@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from checkout_app.domain.enums import BookingStatus, OrderStatus
@@ -260,3 +261,22 @@ class OutboxMessage(Base):
         CheckConstraint("channel IN ('email', 'whatsapp')", name="outbox_channel"),
         Index("ix_outbox_unsent", "next_attempt_at", postgresql_where=text("sent_at IS NULL")),
     )
+
+
+class AuditEntry(Base):
+    """One line of the audit log: an order state change or a staff action. Append-only: a
+    trigger refuses UPDATE and DELETE, and no code path changes a row once written."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"))
+    # "staff:<email>", "stripe", "system", "support-token", "cli".
+    actor: Mapped[str] = mapped_column(String(300))
+    # Dotted verbs: "order.status_changed", "staff.login", "order.refund_requested", ...
+    action: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    ip: Mapped[str | None] = mapped_column(INET)
+    created_at: Mapped[datetime] = _created_at()
+
+    __table_args__ = (Index("ix_audit_log_order_id_id", "order_id", "id"),)

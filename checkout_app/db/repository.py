@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from checkout_app.db.models import Booking, Order, OrderItem
 from checkout_app.domain.cart import CartKey
-from checkout_app.domain.enums import SEAT_HOLDING, BookingStatus, ItemType, OrderStatus
+from checkout_app.domain.enums import SEAT_HOLDING, BookingStatus, ItemType
 from checkout_app.domain.pricing import CatalogEntry, PricedCart
 from checkout_app.errors import ItemsUnavailable
 
@@ -89,6 +89,19 @@ OPEN_CHECKOUTS = text(
      ORDER BY created_at DESC"""
 )
 USER_EXISTS = text("SELECT 1 FROM users WHERE id = :id")
+SUPERSEDE = text(
+    """
+    WITH cancelled AS (
+        UPDATE orders SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+         WHERE id = ANY(CAST(:ids AS uuid[])) AND status = 'pending' AND NOT awaiting_payment
+        RETURNING id),
+    logged AS (
+        INSERT INTO audit_log (order_id, actor, action, detail)
+        SELECT id, 'system', 'order.status_changed',
+               '{"from": "pending", "to": "cancelled", "reason": "superseded"}'::jsonb
+          FROM cancelled)
+    SELECT id FROM cancelled"""
+)
 
 
 class UserRepository:
@@ -154,16 +167,8 @@ class OrderRepository:
         """Cancel pending orders a newer checkout replaces; their seats return to the events."""
         if not order_ids:
             return
-        cancelled = self.session.scalars(
-            update(Order)
-            .where(
-                Order.id.in_(order_ids),
-                Order.status == OrderStatus.PENDING,
-                Order.awaiting_payment.is_(False),
-            )
-            .values(status=OrderStatus.CANCELLED, cancelled_at=func.now())
-            .returning(Order.id)
-        ).all()
+        # One statement cancels the orders and writes their audit lines (the statement budget).
+        cancelled = self.session.scalars(SUPERSEDE, {"ids": list(order_ids)}).all()
         if cancelled:
             self.session.execute(
                 update(Booking)

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from checkout_app.db.audit import AuditLog
 from checkout_app.db.fulfilment_repository import EventLog, Fulfilment
 from checkout_app.db.outbox import Outbox
 from checkout_app.db.repository import CatalogRepository, OrderRepository, UserRepository
@@ -27,6 +28,7 @@ class UnitOfWork:
     events: EventLog
     fulfilment: Fulfilment
     outbox: Outbox
+    audit: AuditLog
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -39,6 +41,7 @@ class UnitOfWork:
         self.events = EventLog(self.session)
         self.fulfilment = Fulfilment(self.session)
         self.outbox = Outbox(self.session)
+        self.audit = AuditLog(self.session)
         return self
 
     def __exit__(

@@ -48,6 +48,7 @@ def handle_event(shop: Shop, payload: bytes, signature: str | None) -> Applied:
     """Verify and apply one webhook delivery; a replayed event changes nothing."""
     event = shop.gateway.parse_event(payload, signature)
     with shop.uow() as uow:
+        uow.fulfilment.actor = "stripe"
         session_id = event.session.id if event.session else None
         if uow.events.claim(event.id, event.type, session_id, event.payload):
             applied = apply_event(uow, event)
