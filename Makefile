@@ -9,7 +9,8 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export APP_ENV ?= development
 export PORT ?= 5000
 
-.PHONY: install chromium lint format migrate seed run test test-unit bench bench-quick clean
+.PHONY: install chromium fleet-packages lint format migrate seed run test test-unit bench bench-quick \
+	fleet fleet-stop fleet-drill clean
 
 install: $(STAMP)
 
@@ -44,7 +45,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
-test: install chromium
+# The fleet (deploy/, docs/SCALING.md) runs Debian's nginx, PgBouncer, redis-server and
+# redis-sentinel; tests/fleet needs them too.
+fleet-packages:
+	@test -x /usr/sbin/nginx -a -x /usr/sbin/pgbouncer -a -x /usr/bin/redis-sentinel || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    nginx pgbouncer redis-server redis-sentinel; }
+
+test: install chromium fleet-packages
 	APP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 test-unit: install
@@ -64,6 +72,19 @@ bench: $(BENCH_STAMP)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+# The production topology on loopback: nginx -> 3 gunicorn instances -> PgBouncer -> its own
+# PostgreSQL, Redis primary + replica + 3 Sentinels, the Stripe simulator. Runtime files in
+# instance/fleet/. `make fleet` starts it in the background and prints the URLs; `make fleet-stop`
+# stops what it started. `make fleet-drill` starts its own fleet, runs the faults, prints the table.
+fleet: $(BENCH_STAMP) fleet-packages
+	$(BIN)/python -m bench.fleet up
+
+fleet-stop: $(BENCH_STAMP)
+	$(BIN)/python -m bench.fleet down
+
+fleet-drill: $(BENCH_STAMP) fleet-packages
+	$(BIN)/python -m bench.fleet drill $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info test-artifacts

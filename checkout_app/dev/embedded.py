@@ -97,10 +97,9 @@ def fill_backends(env: MutableMapping[str, str]) -> None:
 def describe(url: str) -> str:
     """A URL fit for a log line: no password; `(embedded)` when it lives under instance/."""
     parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.username:
-        netloc = f"{parts.username}@{netloc}"
-    if parts.port:
-        netloc = f"{netloc}:{parts.port}"
+    # Sentinel URLs name several host:port pairs, so the netloc is split by hand, not parsed.
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    netloc = f"{user}@{hosts}" if user else hosts
     shown = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     return f"{shown} (embedded)" if str(INSTANCE_DIR) in url else shown
