@@ -12,6 +12,7 @@ import pytest
 from bench.fleet.drill import DRILL_SETTINGS
 from bench.fleet.servers import find_binary
 from bench.fleet.topology import ROOT, Fleet
+from bench.seed import Catalog, seed_catalog
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +30,9 @@ def fleet() -> Iterator[Fleet]:
     finally:
         fleet.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def fleet_catalog(fleet: Fleet) -> Catalog:
+    """Courses, digital products and roomy events in the fleet's database."""
+    return seed_catalog(fleet.direct_url)
