@@ -32,6 +32,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{name} must be above 0 and at most 3600, got {raw!r}")
+    return value
+
+
 def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name, "").strip() or default
     try:
@@ -96,6 +109,15 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "REDIS_KEY_PREFIX": prefix,
         "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 10, minimum=1),
         "DB_MAX_OVERFLOW": _int(env, "DB_MAX_OVERFLOW", 10),
+        "DB_CONNECT_TIMEOUT": _int(env, "DB_CONNECT_TIMEOUT", 1, minimum=1),
+        "DB_STATEMENT_TIMEOUT_MS": _int(env, "DB_STATEMENT_TIMEOUT_MS", 2000, minimum=1),
+        "DB_LOCK_TIMEOUT_MS": _int(env, "DB_LOCK_TIMEOUT_MS", 1500, minimum=1),
+        "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": _int(
+            env, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 10000, minimum=1
+        ),
+        "DB_KEEPALIVES_IDLE": _int(env, "DB_KEEPALIVES_IDLE", 5, minimum=1),
+        "REDIS_SOCKET_TIMEOUT": _seconds(env, "REDIS_SOCKET_TIMEOUT", 1.0),
+        "REDIS_CONNECT_TIMEOUT": _seconds(env, "REDIS_CONNECT_TIMEOUT", 1.0),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": (env.get("STRIPE_API_BASE") or "").rstrip("/") or None,

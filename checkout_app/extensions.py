@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import redis
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from redis.sentinel import Sentinel
-from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from checkout_app.adapters.cart_store import CartStore
@@ -16,6 +18,7 @@ from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.locks import Locks
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.config import ShopSettings
+from checkout_app.db.engine import DatabaseLimits, bounded_engine
 from checkout_app.services.shop import Shop
 
 EXTENSION = "checkout"
@@ -24,17 +27,19 @@ EXTENSION = "checkout"
 def init_app(app: Flask) -> Shop:
     """Create the engine, Redis client and gateway once per app and keep them on it."""
     config = app.config
-    engine = create_engine(
+    engine = bounded_engine(
         config["DATABASE_URL"],
-        pool_pre_ping=True,
+        DatabaseLimits(
+            connect_seconds=config["DB_CONNECT_TIMEOUT"],
+            statement_ms=config["DB_STATEMENT_TIMEOUT_MS"],
+            lock_ms=config["DB_LOCK_TIMEOUT_MS"],
+            idle_in_transaction_ms=config["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"],
+            keepalives_idle_seconds=config["DB_KEEPALIVES_IDLE"],
+        ),
         pool_size=config["DB_POOL_SIZE"],
         max_overflow=config["DB_MAX_OVERFLOW"],
-        pool_timeout=5,
-        connect_args={"connect_timeout": 3},
     )
-    client = redis_client(
-        config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
-    )
+    client = redis_client(config["REDIS_URL"], health_check_interval=30, **redis_options(config))
     shop = Shop(
         carts=CartStore(client, config["REDIS_KEY_PREFIX"], config["CART_TTL_SECONDS"]),
         session_factory=sessionmaker(engine, expire_on_commit=False),
@@ -52,6 +57,19 @@ def init_app(app: Flask) -> Shop:
     )
     app.extensions[EXTENSION] = shop
     return shop
+
+
+def redis_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Timeouts for every Redis client (carts, locks, seat holds, idempotency, limits).
+
+    redis-py's default retries a timed-out command three times with backoff, which turns a frozen
+    Redis into a 10 s wait; here only a dropped connection (a restart) is retried, once, at once.
+    """
+    return {
+        "socket_timeout": config["REDIS_SOCKET_TIMEOUT"],
+        "socket_connect_timeout": config["REDIS_CONNECT_TIMEOUT"],
+        "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+    }
 
 
 def redis_client(url: str, **options: Any) -> redis.Redis:

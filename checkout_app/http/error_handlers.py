@@ -9,7 +9,7 @@ import logging
 import traceback
 from typing import Protocol
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from checkout_app.errors import CheckoutError
@@ -53,7 +53,7 @@ def handle_checkout_error(exc: CheckoutError) -> Response:
         return _pages().page_for(exc)
     response = error_response(exc.status, exc.message, exc.detail)
     if exc.retry_after is not None:
-        response.headers["Retry-After"] = str(exc.retry_after)
+        response.headers["Retry-After"] = g.retry_after = str(exc.retry_after)
     return response
 
 

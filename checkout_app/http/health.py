@@ -1,6 +1,11 @@
-"""GET /healthz (the process answers) and GET /readyz (PostgreSQL and Redis answer)."""
+"""GET /healthz (the process answers, no backend touched) and GET /readyz (PostgreSQL and Redis
+answer, checked in parallel; a check still running after READY_WAIT_SECONDS counts as down)."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import redis
 from flask import Blueprint, Response, jsonify
@@ -8,8 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from checkout_app.extensions import shop
+from checkout_app.services.shop import Shop
 
 bp = Blueprint("health", __name__)
+READY_WAIT_SECONDS = 0.8
+_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
+_running: dict[tuple[int, str], Future[str]] = {}
+_lock = threading.Lock()
 
 
 @bp.get("/healthz")
@@ -19,7 +29,13 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    checks = {"postgres": _postgres(), "redis": _redis()}
+    current = shop()
+    futures = {name: _start(current, name, check) for name, check in CHECKS.items()}
+    wait(futures.values(), timeout=READY_WAIT_SECONDS)
+    checks = {
+        name: future.result() if future.done() else "unreachable"
+        for name, future in futures.items()
+    }
     down = [name for name, state in checks.items() if state != "ok"]
     if not down:
         return jsonify(status="ready", checks=checks)
@@ -31,18 +47,31 @@ def readyz() -> Response:
     return response
 
 
-def _postgres() -> str:
+def _start(current: Shop, name: str, check: Callable[[Shop], str]) -> Future[str]:
+    """The check of `name` still running for this app (a hung backend is asked once), or a new."""
+    with _lock:
+        key = (id(current), name)
+        future = _running.get(key)
+        if future is None or future.done():
+            future = _running[key] = _checks.submit(check, current)
+        return future
+
+
+def _postgres(current: Shop) -> str:
     try:
-        with shop().session_factory() as session:
+        with current.session_factory() as session:
             session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return "unreachable"
     return "ok"
 
 
-def _redis() -> str:
+def _redis(current: Shop) -> str:
     try:
-        shop().carts.client.ping()
+        current.carts.client.ping()
     except (redis.ConnectionError, redis.TimeoutError):
         return "unreachable"
     return "ok"
+
+
+CHECKS: dict[str, Callable[[Shop], str]] = {"postgres": _postgres, "redis": _redis}

