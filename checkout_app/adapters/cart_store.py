@@ -16,27 +16,43 @@ from checkout_app.domain.cart import (
     CartLine,
     session_hash,
 )
-from checkout_app.errors import CartUnavailable, InvalidInput
+from checkout_app.errors import CartUnavailable, InvalidInput, ItemNotFound
 
 # Kept in every stored cart so that an emptied cart still exists until its TTL.
 MARKER = "_"
 
-_ADD = """
-local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-local new = current + tonumber(ARGV[2])
-if ARGV[4] == '1' then new = 1 end
-if new > tonumber(ARGV[3]) then return -1 end
-redis.call('HSET', KEYS[1], ARGV[1], new, '_', '1')
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-return new
+# Both writes take the lines their caller priced (ARGV 4 onwards) and write only when the cart
+# holds no other line, so the answer is priced from what was read before the write and a failure
+# of that read leaves the cart untouched. They answer the whole cart as written, or a code.
+CHANGED, TOO_MANY, ABSENT = -2, -1, 0
+_PRICED_ONLY = """
+local priced = {}
+for i = %d, #ARGV do priced[ARGV[i]] = true end
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if field ~= '_' and not priced[field] then return -2 end
+end
 """
-_SET_IF_PRESENT = """
+_ADD = (
+    _PRICED_ONLY % 6
+    + """
+local new = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') + tonumber(ARGV[2])
+if ARGV[5] == '1' then new = 1 end
+if new > tonumber(ARGV[4]) then return -1 end
+redis.call('HSET', KEYS[1], ARGV[1], new, '_', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return redis.call('HGETALL', KEYS[1])
+"""
+)
+_SET_IF_PRESENT = (
+    _PRICED_ONLY % 4
+    + """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 if ARGV[2] == '0' then redis.call('HDEL', KEYS[1], ARGV[1])
 else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
+return redis.call('HGETALL', KEYS[1])
 """
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -51,6 +67,19 @@ def _redis_errors_as_unavailable(method: Callable[P, R]) -> Callable[P, R]:
             raise CartUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper
+
+
+def _pairs(flat: list[bytes]) -> list[tuple[bytes, bytes]]:
+    return list(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _cart(session_id: str, fields: list[tuple[bytes, bytes]]) -> Cart:
+    lines = [
+        CartLine(CartKey.from_field(name.decode()), int(qty))
+        for name, qty in fields
+        if name.decode() != MARKER
+    ]
+    return Cart(session_id, tuple(sorted(lines, key=lambda line: line.key)))
 
 
 class CartStore:
@@ -75,33 +104,35 @@ class CartStore:
     def load(self, session_id: str) -> Cart | None:
         """The stored cart, or None when the session has none (never created or expired)."""
         fields = self.client.hgetall(self.key_for(session_id))
-        if not fields:
-            return None
-        lines = [
-            CartLine(CartKey.from_field(name.decode()), int(qty))
-            for name, qty in fields.items()
-            if name.decode() != MARKER
-        ]
-        return Cart(session_id, tuple(sorted(lines, key=lambda line: line.key)))
+        return _cart(session_id, list(fields.items())) if fields else None
 
     @_redis_errors_as_unavailable
-    def add(self, session_id: str, key: CartKey, quantity: int) -> int:
-        """Add to a line (a course stays at 1); return the line's new quantity."""
+    def add(self, session_id: str, key: CartKey, quantity: int, priced: Cart) -> Cart | None:
+        """Add to a line (a course stays at 1) if the cart holds only `priced`'s lines and `key`;
+        the cart as written, or None when another line arrived since `priced` was read."""
         single = key.item_type in SINGLE_QUANTITY_TYPES
-        new = self._add(
+        fixed = [key.field, quantity, self.ttl_seconds, MAX_QUANTITY, "1" if single else "0"]
+        written = self._add(
             keys=[self.key_for(session_id)],
-            args=[key.field, quantity, MAX_QUANTITY, "1" if single else "0", self.ttl_seconds],
+            args=[*fixed, key.field, *(k.field for k in priced.keys)],
         )
-        if new == -1:
+        if written == TOO_MANY:
             raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}")
-        return int(new)
+        return None if written == CHANGED else _cart(session_id, _pairs(written))
 
     @_redis_errors_as_unavailable
-    def set_quantity(self, session_id: str, key: CartKey, quantity: int) -> bool:
-        """Set a line's quantity (0 removes it); False when the line is not in the cart."""
-        return bool(
-            self._set(keys=[self.key_for(session_id)], args=[key.field, quantity, self.ttl_seconds])
+    def set_quantity(
+        self, session_id: str, key: CartKey, quantity: int, priced: Cart
+    ) -> Cart | None:
+        """Set a line's quantity (0 removes it) if the cart holds only `priced`'s lines; the cart
+        as written, or None when another line arrived since. 404 when the line is not there."""
+        written = self._set(
+            keys=[self.key_for(session_id)],
+            args=[key.field, quantity, self.ttl_seconds, *(k.field for k in priced.keys)],
         )
+        if written == ABSENT:
+            raise ItemNotFound()
+        return None if written == CHANGED else _cart(session_id, _pairs(written))
 
     @_redis_errors_as_unavailable
     def clear(self, session_id: str) -> None:

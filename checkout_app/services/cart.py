@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from checkout_app.domain.cart import Cart, CartKey, check_quantity
-from checkout_app.domain.pricing import PricedCart, price_cart
-from checkout_app.errors import ItemNotFound
+from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
+from checkout_app.errors import CartUnavailable, ItemNotFound
 from checkout_app.services.shop import Shop
+
+# A write retried this many times while other tabs keep adding lines, then 503 (nothing written).
+WRITE_ATTEMPTS = 3
 
 
 def price(shop: Shop, cart: Cart | None) -> PricedCart:
@@ -26,30 +31,60 @@ def view_cart(shop: Shop, session_id: str | None) -> PricedCart:
 def add_item(shop: Shop, session_id: str, key: CartKey, quantity: int) -> PricedCart:
     """Add an item that is for sale; a course or digital product stays at quantity 1."""
     check_quantity(key.item_type, quantity)
-    with shop.uow() as uow:
-        entry = uow.catalog.entries([key]).get(key)
-    if entry is None or not entry.for_sale:
-        raise ItemNotFound()
-    shop.carts.add(session_id, key, quantity)
-    return view_cart(shop, session_id)
+
+    def write(cart: Cart, entries: dict[CartKey, CatalogEntry]) -> Cart | None:
+        entry = entries.get(key)
+        if entry is None or not entry.for_sale:
+            raise ItemNotFound()
+        return shop.carts.add(session_id, key, quantity, cart)
+
+    return _write(shop, session_id, key, write)
 
 
 def set_quantity(shop: Shop, session_id: str | None, key: CartKey, quantity: int) -> PricedCart:
     """Change a line's quantity; 404 when the line is not in the cart."""
     check_quantity(key.item_type, quantity)
-    if not session_id or not shop.carts.set_quantity(session_id, key, quantity):
+    if not session_id:
         raise ItemNotFound()
-    return view_cart(shop, session_id)
+    return _write(
+        shop,
+        session_id,
+        None,
+        lambda cart, _: shop.carts.set_quantity(session_id, key, quantity, cart),
+    )
 
 
 def remove_item(shop: Shop, session_id: str | None, key: CartKey) -> PricedCart:
     """Remove a line; the emptied cart stays stored until its TTL."""
-    if not session_id or not shop.carts.set_quantity(session_id, key, 0):
+    if not session_id:
         raise ItemNotFound()
-    return view_cart(shop, session_id)
+    return _write(
+        shop, session_id, None, lambda cart, _: shop.carts.set_quantity(session_id, key, 0, cart)
+    )
 
 
 def clear_cart(shop: Shop, session_id: str) -> PricedCart:
     """Empty the cart, keeping it stored."""
     shop.carts.clear(session_id)
     return price(shop, None)
+
+
+def _write(
+    shop: Shop,
+    session_id: str,
+    adding: CartKey | None,
+    write: Callable[[Cart, dict[CartKey, CatalogEntry]], Cart | None],
+) -> PricedCart:
+    """Read the cart and price every line it may hold, then write; the answer is priced from
+    that read, so a failure (Redis or PostgreSQL: 503) leaves the cart as it was. The write
+    refuses a cart that gained a line meanwhile (another tab): read and price again."""
+    for _ in range(WRITE_ATTEMPTS):
+        cart = shop.carts.load(session_id) or Cart(session_id, ())
+        keys = [*cart.keys, *([adding] if adding and adding not in cart.keys else [])]
+        with shop.uow() as uow:
+            entries = uow.catalog.entries(keys)
+        written = write(cart, entries)
+        if written is not None:
+            settings = shop.settings
+            return price_cart(written, entries, settings.tax_rate, settings.currency)
+    raise CartUnavailable(detail=f"the cart changed during {WRITE_ATTEMPTS} attempts")
