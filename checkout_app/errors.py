@@ -90,6 +90,8 @@ class CheckoutInProgress(CheckoutError):
 
     status = 409
     message = "Request in progress"
+    # Locks and claims are short leases: even a crashed request's lapses within seconds.
+    retry_after = 1
 
 
 class IdempotencyMismatch(CheckoutError):

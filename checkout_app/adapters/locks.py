@@ -1,4 +1,7 @@
-"""Short Redis locks that serialise one shopper's concurrent checkouts (double clicks, two tabs)."""
+"""Short Redis locks that serialise one shopper's concurrent checkouts (double clicks, two tabs).
+
+Each lock is a lease (adapters/leases.py): held as long as its request runs, gone within a few
+seconds of its worker dying, so a crash never locks a shopper out for longer."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from contextlib import contextmanager, suppress
 
 import redis
 
+from checkout_app.adapters.leases import Leases
 from checkout_app.errors import CartUnavailable, CheckoutInProgress
 
 _RELEASE = """
@@ -22,24 +26,27 @@ class Locks:
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.client = client
         self.prefix = prefix
+        self.leases = Leases(client)
         self._release = client.register_script(_RELEASE)
 
     @contextmanager
-    def hold(self, name: str, ttl_seconds: float, wait_seconds: float) -> Iterator[None]:
-        """Hold lock `name`, waiting for it up to `wait_seconds`; it lapses after `ttl_seconds`."""
+    def hold(self, name: str, wait_seconds: float) -> Iterator[None]:
+        """Hold lock `name` for the block, waiting for it up to `wait_seconds`."""
         key = f"{self.prefix}lock:{{{name}}}"
         token = secrets.token_hex(16)
         deadline = time.monotonic() + wait_seconds
         try:
-            while not self.client.set(key, token, nx=True, px=int(ttl_seconds * 1000)):
+            while not self.client.set(key, token, nx=True, px=self.leases.ttl_ms):
                 if time.monotonic() >= deadline:
                     raise CheckoutInProgress()
                 time.sleep(POLL_SECONDS)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise CartUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
+        lease = self.leases.keep(key, token)
         try:
             yield
         finally:
-            # If Redis is gone the lock lapses by itself after its TTL.
+            self.leases.drop(lease)
+            # If Redis is gone the lock lapses by itself within its lease.
             with suppress(redis.ConnectionError, redis.TimeoutError):
                 self._release(keys=[key], args=[token])

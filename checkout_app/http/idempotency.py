@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import redis
 from flask import Flask, Response, current_app, g, request
 
+from checkout_app.adapters.leases import Leases
 from checkout_app.domain.cart import session_hash
 from checkout_app.errors import (
     CartUnavailable,
@@ -36,8 +37,6 @@ SESSION_ONLY = frozenset({"api.create_session"})
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 KEY_INVALID = "Idempotency-Key must be 1-255 printable ASCII characters"
 KEEP_SECONDS = 24 * 3600
-# A claim whose request died with its worker lapses after this long instead of 24 h.
-IN_FLIGHT_SECONDS = 120
 REPLAYED_HEADERS = ("Content-Type", "Set-Cookie", "Retry-After", "Location")
 
 
@@ -45,6 +44,7 @@ REPLAYED_HEADERS = ("Content-Type", "Set-Cookie", "Retry-After", "Location")
 class Claim:
     key: str
     fingerprint: str
+    lease: int = -1
 
 
 def _scope() -> str:
@@ -68,6 +68,10 @@ def _client() -> redis.Redis:
     return current_app.extensions["checkout"].carts.client
 
 
+def _leases() -> Leases:
+    return current_app.extensions["checkout"].locks.leases
+
+
 def claim_or_replay() -> Response | None:
     """Before the view: claim a new key, replay a finished one, refuse a clash."""
     if request.endpoint not in ENDPOINTS or HEADER not in request.headers:
@@ -79,19 +83,19 @@ def claim_or_replay() -> Response | None:
         raise InvalidInput(KEY_INVALID)
     digest = hashlib.sha256(given.encode()).hexdigest()
     key = f"{current_app.config['REDIS_KEY_PREFIX']}idem:{{{_scope()}}}:{digest}"
-    claim = Claim(key, _fingerprint())
+    fingerprint = _fingerprint()
+    in_flight = json.dumps({"fp": fingerprint})
     try:
-        fresh = _client().set(
-            key, json.dumps({"fp": claim.fingerprint}), nx=True, ex=IN_FLIGHT_SECONDS
-        )
+        # While the request runs the claim is a short lease: it lapses soon after a crash.
+        fresh = _client().set(key, in_flight, nx=True, px=_leases().ttl_ms)
         stored = None if fresh else _client().get(key)
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise CartUnavailable(detail=str(exc)) from exc
     if fresh:
-        g.idempotency_claim = claim
+        g.idempotency_claim = Claim(key, fingerprint, _leases().keep(key, in_flight))
         return None
-    record = json.loads(stored) if stored else {"fp": claim.fingerprint}
-    if record["fp"] != claim.fingerprint:
+    record = json.loads(stored) if stored else {"fp": fingerprint}
+    if record["fp"] != fingerprint:
         raise IdempotencyMismatch()
     if "status" not in record:
         raise CheckoutInProgress()
@@ -106,6 +110,7 @@ def remember(response: Response) -> Response:
     claim: Claim | None = g.pop("idempotency_claim", None)
     if claim is None:
         return response
+    _leases().drop(claim.lease)
     try:
         if response.status_code >= 500:
             _client().delete(claim.key)  # a server-side failure may be retried with the same key
@@ -126,7 +131,15 @@ def remember(response: Response) -> Response:
     return response
 
 
+def release(_: BaseException | None = None) -> None:
+    """After a request that never reached `remember`: stop renewing its claim's lease."""
+    claim: Claim | None = g.pop("idempotency_claim", None)
+    if claim is not None:
+        _leases().drop(claim.lease)
+
+
 def register(app: Flask) -> None:
     """Install the before/after hooks."""
     app.before_request(claim_or_replay)
     app.after_request(remember)
+    app.teardown_request(release)

@@ -52,7 +52,7 @@ def cart_for_checkout(shop: Shop, session_id: str | None) -> Cart:
 def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
     """One shopper's checkouts run one at a time; an identical repeat gets the same order."""
     budget = _stripe_budget(shop)
-    with shop.locks.hold(f"checkout:{session_hash(cart.session_id)}", budget + 10, budget):
+    with shop.locks.hold(f"checkout:{session_hash(cart.session_id)}", budget):
         return _checkout(shop, cart, request)
 
 
