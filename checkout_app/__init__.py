@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from checkout_app.admin import bp as admin_bp
     from checkout_app.api import bp as api_bp
     from checkout_app.web import bp as web_bp
     from checkout_app.web import csrf
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(admin_bp)
     csrf.init_app(app)
     # JSON only, never a form post; SameSite=Lax keeps other sites' posts cookieless (README).
     csrf.exempt(api_bp)

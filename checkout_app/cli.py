@@ -1,4 +1,4 @@
-"""flask CLI: seed-catalog, seed-cart, send-notifications, expire-stale-orders (JSON on stdout)."""
+"""flask CLI: seed-catalog, seed-cart, send-notifications, expire-stale-orders, create-staff."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ from checkout_app.domain.cart import (
     new_session_id,
 )
 from checkout_app.domain.enums import ItemType
+from checkout_app.domain.staff import StaffRole
 from checkout_app.errors import CheckoutError
 from checkout_app.extensions import shop
 from checkout_app.services.cart import view_cart
 from checkout_app.services.fulfilment import reconcile_stale_orders
 from checkout_app.services.notifications import send_pending
+from checkout_app.services.staff import create_staff
 
 
 @click.command("seed-catalog")
@@ -111,6 +113,20 @@ def expire_stale_orders_command(older_than_minutes: int | None) -> None:
     click.echo(json.dumps(report, indent=2))
 
 
+@click.command("create-staff")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in StaffRole]), required=True)
+@click.password_option(help="Prompted (twice) when not given; at least 12 characters.")
+@with_appcontext
+def create_staff_command(email: str, role: str, password: str) -> None:
+    """Create a back-office account; support reads and resends, a manager also refunds."""
+    try:
+        member = create_staff(shop(), email, StaffRole(role), password)
+    except CheckoutError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(json.dumps({"id": member.id, "email": member.email, "role": member.role.value}))
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
     for command in (
@@ -118,5 +134,6 @@ def register(app: Flask) -> None:
         seed_cart_command,
         send_notifications_command,
         expire_stale_orders_command,
+        create_staff_command,
     ):
         app.cli.add_command(command)

@@ -137,6 +137,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SMTP_FROM": env.get("SMTP_FROM", "orders@localhost"),
         "WHATSAPP_WEBHOOK_URL": env.get("WHATSAPP_WEBHOOK_URL") or None,
         "SUPPORT_API_TOKEN": env.get("SUPPORT_API_TOKEN") or None,
+        "ADMIN_LOCKOUT_ATTEMPTS": _int(env, "ADMIN_LOCKOUT_ATTEMPTS", 5, minimum=1),
+        "ADMIN_LOCKOUT_SECONDS": _int(env, "ADMIN_LOCKOUT_SECONDS", 900, minimum=1),
+        "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 480, minimum=1),
+        "RATE_LIMIT_ADMIN_LOGIN": _rate_limit(env, "RATE_LIMIT_ADMIN_LOGIN", "10/minute"),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "MAX_CONTENT_LENGTH": 16 * 1024,
     }

@@ -24,8 +24,8 @@ from .helpers import Catalog, add_course, add_event, insert
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
 TABLES = (
-    "audit_log, stripe_events, outbox, entitlements, bookings, order_items, orders, users,"
-    " events, courses, digital_products"
+    "staff_sessions, staff, audit_log, stripe_events, outbox, entitlements, bookings,"
+    " order_items, orders, users, events, courses, digital_products"
 )
 WEBHOOK_SECRET = "whsec_test_checkout_app"
 SUPPORT_TOKEN = "support-token-for-tests"
@@ -124,6 +124,7 @@ def base_env(database_url: str, redis_url: str, redis_prefix: str, stripe_sim: S
         "RATE_LIMIT_CHECKOUT": "100000/minute",
         "RATE_LIMIT_CART": "100000/minute",
         "SUPPORT_API_TOKEN": SUPPORT_TOKEN,
+        "RATE_LIMIT_ADMIN_LOGIN": "100000/minute",
     }
 
 

@@ -162,13 +162,27 @@ class Fulfilment:
             .on_conflict_do_nothing(index_elements=["order_item_id"])
         )
 
-    def _queue_notifications(self, order: Order) -> None:
+    def queue_confirmation_copy(self, order: Order) -> uuid.UUID:
+        """Queue the confirmation email once more (staff asked to resend it)."""
+        message_id = uuid.uuid4()
+        self.session.execute(
+            insert(OutboxMessage).values(
+                id=message_id,
+                channel="email",
+                recipient=order.customer_email,
+                payload=self._confirmation(order),
+                dedupe_key=f"order:{order.id}:email:order_confirmation:resend:{message_id}",
+            )
+        )
+        return message_id
+
+    def _confirmation(self, order: Order) -> dict[str, Any]:
         items = self.session.execute(
             select(OrderItem.item_type, OrderItem.title, OrderItem.quantity, OrderItem.price)
             .where(OrderItem.order_id == order.id)
             .order_by(OrderItem.created_at)
         ).all()
-        payload = {
+        return {
             "orderId": str(order.id),
             "kind": "order_confirmation",
             "total": f"{order.total_amount:.2f}",
@@ -178,9 +192,12 @@ class Fulfilment:
                 for t, title, q, p in items
             ],
         }
+
+    def _queue_notifications(self, order: Order) -> None:
+        payload = self._confirmation(order)
         messages = [("email", order.customer_email, payload)]
         phone = self.session.scalar(select(User.phone).where(User.id == order.user_id))
-        if phone and any(item[0] == "event" for item in items):
+        if phone and any(item["itemType"] == "event" for item in payload["items"]):
             messages.append(("whatsapp", phone, {**payload, "kind": "booking_confirmation"}))
         self.session.execute(
             insert(OutboxMessage)

@@ -143,7 +143,15 @@ class Order(Base):
             "cart_session_hash",
             postgresql_where=text("status = 'pending'"),
         ),
+        # The back office's order list: newest first, keyset-paginated on (created_at, id),
+        # alone or within one status (and one customer email: below the class).
+        Index("ix_orders_created_at_id", "created_at", "id"),
+        Index("ix_orders_status_created_at_id", "status", "created_at", "id"),
     )
+
+
+# Emails are searched in any case: the index is on lower(customer_email).
+Index("ix_orders_email_created_at_id", func.lower(Order.customer_email), Order.created_at, Order.id)
 
 
 class OrderItem(Base):
@@ -213,6 +221,15 @@ class StripeEvent(Base):
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(50))
 
+    # An order's timeline finds its events by Checkout Session, or (refunds, disputes) by the
+    # payment intent inside the event's object.
+    __table_args__ = (
+        Index("ix_stripe_events_checkout_session_id", "checkout_session_id"),
+        Index(
+            "ix_stripe_events_payment_intent", text("(payload #>> '{data,object,payment_intent}')")
+        ),
+    )
+
 
 class Entitlement(Base):
     """Access to a course or digital product, granted once per paid order line."""
@@ -280,3 +297,35 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = _created_at()
 
     __table_args__ = (Index("ix_audit_log_order_id_id", "order_id", "id"),)
+
+
+class Staff(Base):
+    """A back-office account: support reads and resends, a manager also refunds."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    # Stored lower-case: logins match whatever case is typed.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created_at()
+
+    __table_args__ = (CheckConstraint("role IN ('support', 'manager')", name="staff_role"),)
+
+
+class StaffSession(Base):
+    """A signed-in back-office session; the cookie holds the token, this row its sha256."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    ip: Mapped[str | None] = mapped_column(INET)
+    created_at: Mapped[datetime] = _created_at()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)

@@ -11,6 +11,7 @@ from checkout_app.db.audit import AuditLog
 from checkout_app.db.fulfilment_repository import EventLog, Fulfilment
 from checkout_app.db.outbox import Outbox
 from checkout_app.db.repository import CatalogRepository, OrderRepository, UserRepository
+from checkout_app.db.staff_repository import StaffRepository
 from checkout_app.errors import DatabaseUnavailable
 
 # psycopg2 raises OperationalError for a server that is down, restarting or refusing
@@ -29,6 +30,7 @@ class UnitOfWork:
     fulfilment: Fulfilment
     outbox: Outbox
     audit: AuditLog
+    staff: StaffRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -42,6 +44,7 @@ class UnitOfWork:
         self.fulfilment = Fulfilment(self.session)
         self.outbox = Outbox(self.session)
         self.audit = AuditLog(self.session)
+        self.staff = StaffRepository(self.session)
         return self
 
     def __exit__(

@@ -1,4 +1,4 @@
-"""Abuse limits with flask-limiter on Redis: per session and per client IP."""
+"""Abuse limits with flask-limiter on Redis: per session and per client IP; staff logins."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from checkout_app.http.session import current_session_id
 
 CHECKOUT_ENDPOINTS = ("api.create_session",)
 CART_WRITE_ENDPOINTS = ("api.add_item", "api.set_quantity", "api.remove_item", "api.clear_cart")
+ADMIN_LOGIN_ENDPOINT = "admin.login"
 EXTENSION = "checkout_limiter"
 TOO_MANY = "Too many requests. Please try again later."
 
@@ -88,5 +89,9 @@ def register(app: Flask) -> Limiter:
         )
         for endpoint in endpoints:
             app.view_functions[endpoint] = per_address(per_session(app.view_functions[endpoint]))
+    # Password guessing: per client address, on top of the per-account lockout.
+    app.view_functions[ADMIN_LOGIN_ENDPOINT] = limiter.limit(
+        config["RATE_LIMIT_ADMIN_LOGIN"], key_func=get_remote_address, error_message=TOO_MANY
+    )(app.view_functions[ADMIN_LOGIN_ENDPOINT])
     app.extensions[EXTENSION] = limiter
     return limiter

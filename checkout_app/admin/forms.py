@@ -1,0 +1,73 @@
+"""The back office's query strings and forms, turned into what the services take."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+
+from werkzeug.datastructures import MultiDict
+
+from checkout_app.db.order_search import Cursor, OrderFilter
+from checkout_app.domain.enums import OrderStatus
+from checkout_app.errors import InvalidInput, OrderNotFound
+
+
+def _day(raw: str, name: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(raw), time(), UTC)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a date like 2026-12-01") from exc
+
+
+def order_filter(args: MultiDict[str, str]) -> OrderFilter:
+    """The search box (email, order id, cs_/pi_ id), status and dates (UTC days, inclusive)."""
+    query = args.get("q", "").strip()[:254]
+    status = args.get("status", "")
+    if status and status not in {s.value for s in OrderStatus}:
+        raise InvalidInput("status is not an order status")
+    until = _day(args.get("to", ""), "to")
+    wanted = OrderFilter(
+        status=status or None,
+        created_from=_day(args.get("from", ""), "from"),
+        created_before=until + timedelta(days=1) if until else None,
+    )
+    if not query:
+        return wanted
+    if query.startswith(("cs_", "pi_")):
+        return OrderFilter(**{**wanted.__dict__, "stripe_id": query})
+    if "@" in query:
+        return OrderFilter(**{**wanted.__dict__, "email": query})
+    try:
+        return OrderFilter(**{**wanted.__dict__, "order_id": uuid.UUID(query)})
+    except ValueError as exc:
+        raise InvalidInput("Search by email, order id, cs_... or pi_... id") from exc
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    """An opaque `after` value for the next page's link."""
+    raw = f"{cursor.created_at.isoformat()}|{cursor.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> Cursor | None:
+    """The cursor an `after` value names; None for the first page."""
+    if not value:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        created_at, _, order_id = raw.partition("|")
+        return Cursor(datetime.fromisoformat(created_at), uuid.UUID(order_id))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInput("after is not a page cursor") from exc
+
+
+def order_id_of(raw: str) -> uuid.UUID:
+    """The order id in a URL; 404 when it is not one."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise OrderNotFound() from exc
