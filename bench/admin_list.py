@@ -2,8 +2,9 @@
 
 Seeds the orders with one SQL statement in the run's own database (dropped at the end), logs a
 staff member in, and times whole pages through the app (session check, query, template):
-the first page, 20 pages deep, and each kind of search. Prints percentiles per case and the
-query plan of a deep page, and exits non-zero when a case's median is over --budget-ms.
+the first page, 20 pages deep, and each kind of search. Prints page percentiles per case, the
+service call's median, and the EXPLAIN ANALYZE time and index of the statement the page sent;
+exits non-zero when a case's median page is over --budget-ms.
 """
 
 from __future__ import annotations
