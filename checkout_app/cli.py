@@ -27,6 +27,7 @@ from checkout_app.extensions import shop
 from checkout_app.services.cart import view_cart
 from checkout_app.services.fulfilment import reconcile_stale_orders
 from checkout_app.services.notifications import send_pending
+from checkout_app.services.orphans import expire_orphan_sessions
 from checkout_app.services.staff import create_staff
 
 
@@ -107,9 +108,11 @@ def send_notifications_command(limit: int) -> None:
 )
 @with_appcontext
 def expire_stale_orders_command(older_than_minutes: int | None) -> None:
-    """Cancel (or complete) pending orders whose Checkout Session ended without a webhook."""
+    """Cancel (or complete) pending orders whose Checkout Session ended without a webhook, and
+    expire the sessions of creates that never got an order (timed out, crashed, write failed)."""
     minutes = older_than_minutes or current_app.config["CHECKOUT_EXPIRES_MINUTES"] + 1
     report = reconcile_stale_orders(shop(), timedelta(minutes=minutes), datetime.now(UTC))
+    report += expire_orphan_sessions(shop())
     click.echo(json.dumps(report, indent=2))
 
 

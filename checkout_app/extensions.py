@@ -17,6 +17,7 @@ from checkout_app.adapters.cart_store import CartStore
 from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.locks import Locks
 from checkout_app.adapters.seat_holds import SeatHolds
+from checkout_app.adapters.stripe_attempts import StripeAttempts
 from checkout_app.config import ShopSettings
 from checkout_app.db.engine import DatabaseLimits, bounded_engine
 from checkout_app.services.shop import Shop
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> Shop:
         settings=ShopSettings.from_config(config),
         locks=Locks(client, config["REDIS_KEY_PREFIX"]),
         seat_holds=SeatHolds(client, config["REDIS_KEY_PREFIX"]),
+        attempts=StripeAttempts(client, config["REDIS_KEY_PREFIX"]),
     )
     app.extensions[EXTENSION] = shop
     return shop

@@ -96,10 +96,11 @@ def stripe_sim() -> Iterator[SimServer]:
 
 
 @pytest.fixture
-def sim(stripe_sim: SimServer) -> SimControl:
-    """Control of the simulator, reset for each test."""
+def sim(stripe_sim: SimServer, redis_url: str, redis_prefix: str) -> SimControl:
+    """Control of the simulator, reset for each test (with the app's record of its creates)."""
     control = SimControl(stripe_sim.url)
     control.reset()
+    redis.Redis.from_url(redis_url).delete(f"{redis_prefix}stripe-attempts")
     return control
 
 

@@ -116,12 +116,11 @@ class StripeGateway:
                 max_network_retries=max_retries,
             )
 
-    def create_checkout_session(self, request: SessionRequest) -> CheckoutSession:
-        """Create the session for a pending order; any failure raises PaymentUnavailable."""
-        cart = request.cart
-        params: dict[str, Any] = {
+    def session_params(self, request: SessionRequest) -> dict[str, Any]:
+        """The create's parameters; a replay under the same idempotency key must send these."""
+        return {
             "mode": "payment",
-            "line_items": line_items(cart),
+            "line_items": line_items(request.cart),
             "customer_email": request.customer_email,
             "client_reference_id": str(request.order_id),
             "metadata": {"orderId": str(request.order_id)},
@@ -129,20 +128,27 @@ class StripeGateway:
             "cancel_url": request.cancel_url,
             "expires_at": math.ceil(time.time()) + self.expires_minutes * 60 + EXPIRY_SLACK_SECONDS,
         }
-        options = {"idempotency_key": idempotency_key(request.order_id)}
-        session = self._call(lambda c: c.v1.checkout.sessions.create(params, options))
-        return _session(session)
+
+    def create_checkout_session(
+        self, order_id: uuid.UUID, params: dict[str, Any]
+    ) -> CheckoutSession:
+        """Create (or, for a repeated order id, get back) an order's session; any failure raises
+        PaymentUnavailable."""
+        options = {"idempotency_key": idempotency_key(order_id)}
+        return _session(self._call(lambda c: c.v1.checkout.sessions.create(params, options)))
 
     def retrieve_checkout_session(self, session_id: str) -> CheckoutSession:
         """Read a session's current state from Stripe."""
         return _session(self._call(lambda c: c.v1.checkout.sessions.retrieve(session_id)))
 
-    def expire_checkout_session(self, session_id: str) -> None:
+    def expire_checkout_session(self, session_id: str) -> bool:
         """Expire a session nobody should pay any more; failures are logged, not raised."""
         try:
             self._call(lambda c: c.v1.checkout.sessions.expire(session_id))
         except PaymentUnavailable as exc:
             log.warning("could not expire checkout session %s: %s", session_id, exc.detail)
+            return False
+        return True
 
     def parse_event(self, payload: bytes, signature: str | None) -> WebhookEvent:
         """Verify a webhook's Stripe-Signature (300 s tolerance) and read the event."""

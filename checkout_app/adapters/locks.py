@@ -29,6 +29,10 @@ class Locks:
         self.leases = Leases(client)
         self._release = client.register_script(_RELEASE)
 
+    def is_held(self, name: str) -> bool:
+        """Whether some request (alive: leases lapse after a crash) holds lock `name`."""
+        return bool(self.client.exists(f"{self.prefix}lock:{{{name}}}"))
+
     @contextmanager
     def hold(self, name: str, wait_seconds: float) -> Iterator[None]:
         """Hold lock `name` for the block, waiting for it up to `wait_seconds`."""

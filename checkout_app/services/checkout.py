@@ -15,6 +15,7 @@ from checkout_app.domain import redirects
 from checkout_app.domain.cart import Cart, CartKey, is_session_id, session_hash
 from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
 from checkout_app.errors import CartEmpty, CartNotFound, InvalidInput, ItemsUnavailable, NoSession
+from checkout_app.services.orphans import checkout_lock
 from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def cart_for_checkout(shop: Shop, session_id: str | None) -> Cart:
 def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
     """One shopper's checkouts run one at a time; an identical repeat gets the same order."""
     budget = _stripe_budget(shop)
-    with shop.locks.hold(f"checkout:{session_hash(cart.session_id)}", budget):
+    with shop.locks.hold(checkout_lock(session_hash(cart.session_id)), budget):
         return _checkout(shop, cart, request)
 
 
@@ -88,7 +89,7 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
         str(order_id), priced.seats_wanted, seats_left, _stripe_budget(shop) + 10
     )
     with claim:
-        session = shop.gateway.create_checkout_session(
+        params = shop.gateway.session_params(
             SessionRequest(
                 order_id,
                 priced,
@@ -97,6 +98,10 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
                 checkout.cancel_url,
             )
         )
+        # Written down first: a create that times out, or whose order write fails, may still
+        # have made a session; `expire-stale-orders` finds it by this record (stripe_attempts).
+        shop.attempts.record(order_id, cart_hash, params)
+        session = shop.gateway.create_checkout_session(order_id, params)
         order = PendingOrder(
             id=order_id,
             user_id=checkout.user_id,
@@ -111,6 +116,7 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
             ),
         )
         _write_order(shop, order, [o.id for o in open_checkouts])
+    shop.attempts.forget(order_id)
     log.info("order %s pending (checkout session %s)", order_id, session.id)
     for superseded in open_checkouts:
         # Nobody may pay for a cart the shopper has since changed.
@@ -154,7 +160,8 @@ def _write_order(shop: Shop, order: PendingOrder, superseded: list[uuid.UUID]) -
             uow.orders.add_pending(order)
             uow.commit()
     except BaseException:
-        shop.gateway.expire_checkout_session(order.stripe_checkout_session_id)
+        if shop.gateway.expire_checkout_session(order.stripe_checkout_session_id):
+            shop.attempts.forget(order.id)
         raise
 
 

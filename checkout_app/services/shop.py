@@ -10,6 +10,7 @@ from checkout_app.adapters.cart_store import CartStore
 from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.locks import Locks
 from checkout_app.adapters.seat_holds import SeatHolds
+from checkout_app.adapters.stripe_attempts import StripeAttempts
 from checkout_app.config import ShopSettings
 from checkout_app.db.uow import UnitOfWork
 
@@ -22,6 +23,7 @@ class Shop:
     settings: ShopSettings
     locks: Locks
     seat_holds: SeatHolds
+    attempts: StripeAttempts
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use, so threads never share a session)."""
