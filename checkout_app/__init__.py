@@ -32,9 +32,9 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
         count = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     requestlog.register(app)
+    limits.register(app)
     register_extensions(app)
     register_blueprints(app)
-    limits.register(app)
     idempotency.register(app)
     from checkout_app.web import errors as pages
 
@@ -45,6 +45,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     extensions.init_app(app)
+    extensions.init_limiter(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from checkout_app import messages
+
 
 class CheckoutError(Exception):
     """Base of every error a shopper may see; `message` is safe to show."""
 
     status = 500
-    message = "Failed to create checkout session"
+    message = messages.CHECKOUT_FAILED
     retry_after: int | None = None
 
     def __init__(self, message: str | None = None, *, detail: str | None = None) -> None:
@@ -18,34 +20,34 @@ class CheckoutError(Exception):
 
 class NoSession(CheckoutError):
     status = 401
-    message = "No active session. Please add items to cart first."
+    message = messages.NO_SESSION
 
 
 class CartNotFound(CheckoutError):
     status = 404
-    message = "Cart not found or expired. Please add items again."
+    message = messages.CART_NOT_FOUND
 
 
 class CartEmpty(CheckoutError):
     status = 400
-    message = "Cart is empty. Please add items before checkout."
+    message = messages.CART_EMPTY
 
 
 class InvalidInput(CheckoutError):
     """A request body or parameter failed validation; the message names the field."""
 
     status = 400
-    message = "Invalid request"
+    message = messages.INVALID_REQUEST
 
 
 class ItemNotFound(CheckoutError):
     status = 404
-    message = "Item not found"
+    message = messages.ITEM_NOT_FOUND
 
 
 class ItemsUnavailable(CheckoutError):
     status = 409
-    message = "Some items in your cart are no longer available"
+    message = messages.ITEMS_UNAVAILABLE
 
 
 class ServiceUnavailable(CheckoutError):
@@ -56,44 +58,44 @@ class ServiceUnavailable(CheckoutError):
 
 
 class PaymentUnavailable(ServiceUnavailable):
-    message = "Payment system error. Please try again later."
+    message = messages.PAYMENT_UNAVAILABLE
 
 
 class CartUnavailable(ServiceUnavailable):
-    message = "Cart service unavailable"
+    message = messages.CART_SERVICE_UNAVAILABLE
     retry_after = 2
 
 
 class DatabaseUnavailable(ServiceUnavailable):
-    message = "Service temporarily unavailable"
+    message = messages.DATABASE_UNAVAILABLE
     retry_after = 2
 
 
 class OrderNotFound(CheckoutError):
     status = 404
-    message = "Order not found"
+    message = messages.ORDER_NOT_FOUND
 
 
 class InvalidWebhook(CheckoutError):
     """A webhook whose signature, timestamp or body does not check out."""
 
     status = 400
-    message = "Invalid webhook signature"
+    message = messages.INVALID_WEBHOOK
 
 
 class WebhooksNotConfigured(ServiceUnavailable):
-    message = "Webhook endpoint is not configured"
+    message = messages.WEBHOOKS_NOT_CONFIGURED
 
 
 class CheckoutInProgress(CheckoutError):
     """The same request (or the same shopper's checkout) is still being processed."""
 
     status = 409
-    message = "Request in progress"
+    message = messages.REQUEST_IN_PROGRESS
     # Locks and claims are short leases: even a crashed request's lapses within seconds.
     retry_after = 1
 
 
 class IdempotencyMismatch(CheckoutError):
     status = 422
-    message = "Idempotency-Key was already used with a different request"
+    message = messages.IDEMPOTENCY_MISMATCH

@@ -1,21 +1,16 @@
-"""Builds the app's collaborators (engine, Redis client, Stripe gateway) from its config."""
+"""The app's collaborators (engine, Redis client, Stripe gateway) and the unbound limiter."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-from urllib.parse import unquote, urlsplit
-
-import redis
 from flask import Flask, current_app
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-from redis.sentinel import Sentinel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from sqlalchemy.orm import sessionmaker
 
 from checkout_app.adapters.cart_store import CartStore
 from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.locks import Locks
+from checkout_app.adapters.redis_client import parse_sentinel, redis_client, redis_options
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
 from checkout_app.config import ShopSettings
@@ -23,6 +18,31 @@ from checkout_app.db.engine import DatabaseLimits, bounded_engine
 from checkout_app.services.shop import Shop
 
 EXTENSION = "checkout"
+
+
+class AppLimiter(Limiter):
+    """flask-limiter's Limiter, starting afresh for each app it is bound to (its own init_app
+    keeps the first app's key prefix, merges every app's storage options and keeps counting in
+    memory after an earlier app's Redis went down)."""
+
+    def init_app(self, app: Flask) -> None:
+        self._storage_options = {}
+        self._key_prefix = ""
+        self._storage_dead = False
+        super().init_app(app)
+
+
+# Bound by init_limiter(); http/limits.py puts its limits on the routes. Counters live in the
+# storage of the app bound last: one app per process outside the tests.
+limiter = AppLimiter(
+    get_remote_address,
+    headers_enabled=True,
+    strategy="moving-window",
+    # While Redis is down the same limits count in this process's memory: flask-limiter logs
+    # one WARNING when it falls back and one INFO when Redis is back (checked now and then).
+    in_memory_fallback_enabled=True,
+    swallow_errors=True,
+)
 
 
 def init_app(app: Flask) -> Shop:
@@ -61,34 +81,26 @@ def init_app(app: Flask) -> Shop:
     return shop
 
 
-def redis_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Timeouts for every Redis client (carts, locks, seat holds, idempotency, limits).
-
-    redis-py's default retries a timed-out command three times with backoff, which turns a frozen
-    Redis into a 10 s wait; here only a dropped connection (a restart) is retried, once, at once.
-    """
-    return {
-        "socket_timeout": config["REDIS_SOCKET_TIMEOUT"],
-        "socket_connect_timeout": config["REDIS_CONNECT_TIMEOUT"],
-        "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-    }
+def init_limiter(app: Flask) -> None:
+    """Bind the limiter to the app, counting in its Redis under its key prefix."""
+    uri, options = limiter_storage(app.config["REDIS_URL"])
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {**options, **redis_options(app.config)}
+    app.config["RATELIMIT_KEY_PREFIX"] = f"{app.config['REDIS_KEY_PREFIX']}limits"
+    limiter.init_app(app)
 
 
-def redis_client(url: str, **options: Any) -> redis.Redis:
-    """A client for redis://, rediss:// or unix:// URLs, or for the primary that Sentinel names
-    in redis+sentinel://[:password@]host:port[,host:port...]/service[/db] (as flask-limiter's
-    storage reads the same URL), so a failover moves the app to the new primary by itself."""
-    if not url.startswith("redis+sentinel://"):
-        return redis.Redis.from_url(url, **options)
-    parts = urlsplit(url)
-    addresses = parts.netloc.rpartition("@")[2].split(",")
-    sentinels = [
-        (host, int(port or 26379)) for host, _, port in (a.partition(":") for a in addresses)
-    ]
-    service, _, db = parts.path.strip("/").partition("/")
-    password = unquote(parts.password) if parts.password else None
-    sentinel = Sentinel(sentinels, socket_timeout=options.get("socket_timeout"))
-    return sentinel.master_for(service, db=int(db or 0), password=password, **options)
+def limiter_storage(redis_url: str) -> tuple[str, dict[str, object]]:
+    """The `limits` storage URI and options for the app's REDIS_URL (timeouts come on top)."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url.removeprefix("unix://"), {}
+    sentinel_url = parse_sentinel(redis_url)
+    if sentinel_url is None:
+        return redis_url, {}
+    # limits reads only the service name from the path; the db goes in as an option,
+    # and counters must come from the primary, never a lagging replica.
+    uri = f"redis+sentinel://{sentinel_url.netloc}/{sentinel_url.service}"
+    return uri, {"db": sentinel_url.db, "use_replicas": False}
 
 
 def shop() -> Shop:

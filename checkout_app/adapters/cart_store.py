@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec, TypeVar
-
 import redis
 
+from checkout_app import messages
+from checkout_app.adapters.redis_client import cart_service_errors
 from checkout_app.domain.cart import (
     MAX_QUANTITY,
     SINGLE_QUANTITY_TYPES,
@@ -16,7 +14,7 @@ from checkout_app.domain.cart import (
     CartLine,
     session_hash,
 )
-from checkout_app.errors import CartUnavailable, InvalidInput, ItemNotFound
+from checkout_app.errors import InvalidInput, ItemNotFound
 
 # Kept in every stored cart so that an emptied cart still exists until its TTL.
 MARKER = "_"
@@ -54,20 +52,6 @@ return redis.call('HGETALL', KEYS[1])
 """
 )
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _redis_errors_as_unavailable(method: Callable[P, R]) -> Callable[P, R]:
-    @wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise CartUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
-
-    return wrapper
-
 
 def _pairs(flat: list[bytes]) -> list[tuple[bytes, bytes]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
@@ -100,13 +84,13 @@ class CartStore:
         """The Redis key of the cart whose session id hashes to `cart_hash`."""
         return f"{self.prefix}cart:{{{cart_hash}}}"
 
-    @_redis_errors_as_unavailable
+    @cart_service_errors()
     def load(self, session_id: str) -> Cart | None:
         """The stored cart, or None when the session has none (never created or expired)."""
         fields = self.client.hgetall(self.key_for(session_id))
         return _cart(session_id, list(fields.items())) if fields else None
 
-    @_redis_errors_as_unavailable
+    @cart_service_errors()
     def add(self, session_id: str, key: CartKey, quantity: int, priced: Cart) -> Cart | None:
         """Add to a line (a course stays at 1) if the cart holds only `priced`'s lines and `key`;
         the cart as written, or None when another line arrived since `priced` was read."""
@@ -117,10 +101,10 @@ class CartStore:
             args=[*fixed, key.field, *(k.field for k in priced.keys)],
         )
         if written == TOO_MANY:
-            raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}")
+            raise InvalidInput(messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY))
         return None if written == CHANGED else _cart(session_id, _pairs(written))
 
-    @_redis_errors_as_unavailable
+    @cart_service_errors()
     def set_quantity(
         self, session_id: str, key: CartKey, quantity: int, priced: Cart
     ) -> Cart | None:
@@ -134,7 +118,7 @@ class CartStore:
             raise ItemNotFound()
         return None if written == CHANGED else _cart(session_id, _pairs(written))
 
-    @_redis_errors_as_unavailable
+    @cart_service_errors()
     def clear(self, session_id: str) -> None:
         """Empty the cart but keep it stored until its TTL."""
         key = self.key_for(session_id)
@@ -144,12 +128,12 @@ class CartStore:
         pipe.expire(key, self.ttl_seconds)
         pipe.execute()
 
-    @_redis_errors_as_unavailable
+    @cart_service_errors()
     def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None:
         """Remove these lines from the cart with this hash (the cart itself stays)."""
         self.client.hdel(self.key_for_hash(cart_hash), *fields)
 
-    @_redis_errors_as_unavailable
+    @cart_service_errors()
     def replace(self, session_id: str, lines: list[CartLine]) -> None:
         """Write a whole cart at once (used by the seed-cart command)."""
         key = self.key_for(session_id)

@@ -12,6 +12,7 @@ from typing import Any
 
 import stripe
 
+from checkout_app import messages
 from checkout_app.domain.money import to_minor_units
 from checkout_app.domain.pricing import PricedCart
 from checkout_app.errors import InvalidWebhook, PaymentUnavailable, WebhooksNotConfigured
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 EXPIRY_SLACK_SECONDS = 60
 # Stripe's own default: a signed event older than this is refused as a possible replay.
 WEBHOOK_TOLERANCE_SECONDS = 300
-INVALID_PAYLOAD = "Invalid webhook payload"
 
 
 @dataclass(frozen=True)
@@ -161,12 +161,12 @@ class StripeGateway:
             )
             data = json.loads(text)
         except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
-            raise InvalidWebhook("Invalid webhook signature", detail=str(exc)) from exc
+            raise InvalidWebhook(detail=str(exc)) from exc
         except ValueError as exc:
-            raise InvalidWebhook(INVALID_PAYLOAD, detail=str(exc)) from exc
+            raise InvalidWebhook(messages.INVALID_WEBHOOK_PAYLOAD, detail=str(exc)) from exc
         # PostgreSQL text and JSONB cannot hold NUL characters; Stripe never sends them.
         if not _is_event(data) or "\\u0000" in text:
-            raise InvalidWebhook(INVALID_PAYLOAD, detail="not a Stripe event")
+            raise InvalidWebhook(messages.INVALID_WEBHOOK_PAYLOAD, detail="not a Stripe event")
         obj = data["data"]["object"]
         session = _session(obj) if obj.get("object") == "checkout.session" else None
         return WebhookEvent(id=data["id"], type=data["type"], payload=data, session=session)

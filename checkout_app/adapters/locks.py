@@ -13,7 +13,8 @@ from contextlib import contextmanager, suppress
 import redis
 
 from checkout_app.adapters.leases import Leases
-from checkout_app.errors import CartUnavailable, CheckoutInProgress
+from checkout_app.adapters.redis_client import REDIS_DOWN, cart_service_errors
+from checkout_app.errors import CheckoutInProgress
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -39,18 +40,16 @@ class Locks:
         key = f"{self.prefix}lock:{{{name}}}"
         token = secrets.token_hex(16)
         deadline = time.monotonic() + wait_seconds
-        try:
+        with cart_service_errors():
             while not self.client.set(key, token, nx=True, px=self.leases.ttl_ms):
                 if time.monotonic() >= deadline:
                     raise CheckoutInProgress()
                 time.sleep(POLL_SECONDS)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise CartUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
         lease = self.leases.keep(key, token)
         try:
             yield
         finally:
             self.leases.drop(lease)
             # If Redis is gone the lock lapses by itself within its lease.
-            with suppress(redis.ConnectionError, redis.TimeoutError):
+            with suppress(*REDIS_DOWN):
                 self._release(keys=[key], args=[token])

@@ -18,6 +18,7 @@ from contextlib import contextmanager, suppress
 
 import redis
 
+from checkout_app.adapters.redis_client import REDIS_DOWN
 from checkout_app.errors import ItemsUnavailable
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,6 @@ redis.call('ZADD', KEYS[1], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[1] .. ':
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 """
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
 
 
 class SeatHolds:

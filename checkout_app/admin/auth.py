@@ -6,6 +6,7 @@ from flask import Response, redirect, render_template, request, url_for
 
 from checkout_app.admin import bp
 from checkout_app.extensions import shop
+from checkout_app.http.limits import admin_login_limit
 from checkout_app.http.staff_session import (
     clear_staff_cookie,
     client_ip,
@@ -27,6 +28,7 @@ def login_form() -> str | Response:
 
 
 @bp.post("/login")
+@admin_login_limit
 def login() -> Response:
     """Check the password; on success set the admin cookie and go to the orders."""
     email = request.form.get("email", "")[:254]

@@ -10,10 +10,8 @@ from typing import Any, TypeVar
 from marshmallow import Schema
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from checkout_app import messages
 from checkout_app.errors import CheckoutError, CheckoutInProgress, IdempotencyMismatch
-from checkout_app.http.error_handlers import GENERIC_FAILURE
-from checkout_app.http.idempotency import KEY_INVALID
-from checkout_app.http.limits import TOO_MANY
 from checkout_app.http.session import COOKIE
 
 JSON = "application/json"
@@ -51,7 +49,7 @@ SESSION: dict[str, list[str]] = {"sessionCookie": []}
 SUPPORT: dict[str, list[str]] = {"supportToken": []}
 ANYONE: dict[str, list[str]] = {}
 # Answers any route may give, as errors() takes them.
-SERVER_ERROR = (500, GENERIC_FAILURE)
+SERVER_ERROR = (500, messages.INTERNAL_ERROR)
 TOO_LARGE = (413, str(RequestEntityTooLarge.description))
 DOC_ATTR = "__api_doc__"
 HIDDEN_ATTR = "__api_doc_hidden__"
@@ -60,10 +58,10 @@ Failure = type[CheckoutError] | tuple[int, str]
 BodySchema = type[Schema] | dict[str, Any]
 # What a rate-limited write taking an Idempotency-Key may answer besides its own errors.
 KEYED_WRITE: tuple[Failure, ...] = (
-    (400, KEY_INVALID),
+    (400, messages.IDEMPOTENCY_KEY_INVALID),
     CheckoutInProgress,
     IdempotencyMismatch,
-    (429, TOO_MANY),
+    (429, messages.TOO_MANY_REQUESTS),
 )
 
 

@@ -36,6 +36,8 @@ from checkout_app.domain.enums import ItemType
 from checkout_app.domain.pricing import PricedCart
 from checkout_app.errors import CartUnavailable, DatabaseUnavailable, ItemNotFound
 from checkout_app.extensions import shop
+from checkout_app.http.idempotency import idempotent
+from checkout_app.http.limits import cart_limit
 from checkout_app.http.session import current_session_id, session_id_for_write, set_session_cookie
 from checkout_app.services import cart as carts
 
@@ -79,6 +81,8 @@ def view_cart() -> Response:
     ],
     headers=[IDEMPOTENCY_KEY],
 )
+@idempotent()
+@cart_limit
 def add_item() -> Response:
     body = load(AddItemSchema(), request.get_json(silent=True), ("itemType", "itemId", "quantity"))
     session_id = session_id_for_write()
@@ -99,6 +103,8 @@ def add_item() -> Response:
     ],
     headers=[IDEMPOTENCY_KEY],
 )
+@idempotent()
+@cart_limit
 def set_quantity(item_type: str, item_id: str) -> Response:
     body = load(QuantitySchema(), request.get_json(silent=True), ("quantity",))
     session_id = current_session_id()
@@ -118,6 +124,8 @@ def set_quantity(item_type: str, item_id: str) -> Response:
     ],
     headers=[IDEMPOTENCY_KEY],
 )
+@idempotent()
+@cart_limit
 def remove_item(item_type: str, item_id: str) -> Response:
     session_id = current_session_id()
     return _answer(carts.remove_item(shop(), session_id, _line_key(item_type, item_id)), session_id)
@@ -134,6 +142,8 @@ def remove_item(item_type: str, item_id: str) -> Response:
     ],
     headers=[IDEMPOTENCY_KEY],
 )
+@idempotent()
+@cart_limit
 def clear_cart() -> Response:
     session_id = session_id_for_write()
     return _answer(carts.clear_cart(shop(), session_id), session_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from checkout_app import messages
 from checkout_app.api import bp
 from checkout_app.api.apidoc import (
     IDEMPOTENCY_KEY,
@@ -33,6 +34,9 @@ from checkout_app.errors import (
     PaymentUnavailable,
 )
 from checkout_app.extensions import shop
+from checkout_app.http.error_handlers import failures_as
+from checkout_app.http.idempotency import idempotent
+from checkout_app.http.limits import checkout_limit
 from checkout_app.http.session import current_session_id
 from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
 
@@ -67,6 +71,9 @@ FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
         ),
     ],
 )
+@idempotent(needs_session=True)
+@checkout_limit
+@failures_as(CheckoutError)
 def create_session() -> Response:
     cart = cart_for_checkout(shop(), current_session_id())
     body = load(CheckoutRequestSchema(), request.get_json(silent=True), FIELD_ORDER)
@@ -85,5 +92,5 @@ def create_session() -> Response:
         sessionId=result.session_id,
         sessionUrl=result.session_url,
         orderId=str(result.order_id),
-        message="Checkout session created successfully",
+        message=messages.CHECKOUT_CREATED,
     )

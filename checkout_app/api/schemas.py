@@ -7,12 +7,11 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from checkout_app import messages
 from checkout_app.domain.cart import MAX_QUANTITY
 from checkout_app.domain.enums import ItemType
 from checkout_app.errors import InvalidInput
 
-EMAIL_REQUIRED = "Email is required for checkout"
-EMAIL_INVALID = "Invalid email format"
 # OpenAPI only: the service checks the host against BASE_URL and ALLOWED_REDIRECT_HOSTS.
 REDIRECT_URL = {
     "type": "string",
@@ -26,13 +25,13 @@ class Email(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, str) and not value.strip():
-            raise ValidationError(EMAIL_REQUIRED)
+            raise ValidationError(messages.EMAIL_REQUIRED)
         if not isinstance(value, str) or len(value) > 254:
-            raise ValidationError(EMAIL_INVALID)
+            raise ValidationError(messages.EMAIL_INVALID)
         try:
             return validate_email(value.strip(), check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            raise ValidationError(EMAIL_INVALID) from exc
+            raise ValidationError(messages.EMAIL_INVALID) from exc
 
 
 class CheckoutRequestSchema(Schema):
@@ -44,13 +43,16 @@ class CheckoutRequestSchema(Schema):
     user_email = Email(
         data_key="userEmail",
         required=True,
-        error_messages={"required": EMAIL_REQUIRED, "null": EMAIL_REQUIRED},
+        error_messages={"required": messages.EMAIL_REQUIRED, "null": messages.EMAIL_REQUIRED},
     )
     user_id = fields.UUID(
         data_key="userId",
         allow_none=True,
         load_default=None,
-        error_messages={"invalid_uuid": "Invalid userId", "invalid": "Invalid userId"},
+        error_messages={
+            "invalid_uuid": messages.INVALID_USER_ID,
+            "invalid": messages.INVALID_USER_ID,
+        },
     )
     success_url = fields.Raw(
         data_key="successUrl", allow_none=True, load_default=None, metadata=REDIRECT_URL
@@ -72,11 +74,13 @@ class StrictInteger(fields.Integer):
 def _quantity(**kwargs: Any) -> StrictInteger:
     return StrictInteger(
         strict=True,
-        validate=validate.Range(1, MAX_QUANTITY, error="quantity must be between 1 and 99"),
+        validate=validate.Range(
+            1, MAX_QUANTITY, error=messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY)
+        ),
         error_messages={
-            "invalid": "quantity must be a whole number",
-            "required": "quantity is required",
-            "null": "quantity must be a whole number",
+            "invalid": messages.QUANTITY_NOT_WHOLE,
+            "required": messages.QUANTITY_REQUIRED,
+            "null": messages.QUANTITY_NOT_WHOLE,
         },
         metadata={"description": "A JSON integer (2, not 2.0); 1 for a course or digital product"},
         **kwargs,
@@ -95,19 +99,19 @@ class AddItemSchema(Schema):
         data_key="itemType",
         required=True,
         error_messages={
-            "required": "itemType is required",
-            "null": "itemType is required",
-            "unknown": "itemType must be one of course, digital_product, event",
+            "required": messages.ITEM_TYPE_REQUIRED,
+            "null": messages.ITEM_TYPE_REQUIRED,
+            "unknown": messages.ITEM_TYPE_INVALID,
         },
     )
     item_id = fields.UUID(
         data_key="itemId",
         required=True,
         error_messages={
-            "required": "itemId is required",
-            "null": "itemId is required",
-            "invalid_uuid": "itemId must be a UUID",
-            "invalid": "itemId must be a UUID",
+            "required": messages.ITEM_ID_REQUIRED,
+            "null": messages.ITEM_ID_REQUIRED,
+            "invalid_uuid": messages.ITEM_ID_INVALID,
+            "invalid": messages.ITEM_ID_INVALID,
         },
     )
     quantity = _quantity(load_default=1)
@@ -140,7 +144,6 @@ def _first(message: Any) -> str:
 
 # Response bodies. The views build these with jsonify; the schemas describe them for OpenAPI.
 AMOUNT = validate.Regexp(r"^\d+\.\d{2}$")
-CHECKOUT_CREATED = "Checkout session created successfully"
 
 
 def _amount(description: str, example: str, **kwargs: Any) -> fields.String:
@@ -197,7 +200,7 @@ class CheckoutSessionSchema(Schema):
         metadata={"format": "uri", "description": "Send the shopper here to pay"},
     )
     order_id = fields.UUID(data_key="orderId", required=True)
-    message = fields.String(required=True, validate=validate.Equal(CHECKOUT_CREATED))
+    message = fields.String(required=True, validate=validate.Equal(messages.CHECKOUT_CREATED))
 
 
 class ErrorSchema(Schema):
@@ -217,25 +220,25 @@ class CartLinePathSchema(Schema):
 
 # Every `error` a bad cart body answers: the messages above and those of carts.check_quantity.
 _QUANTITY_ERRORS = (
-    "quantity must be a whole number",
-    "quantity must be between 1 and 99",
-    "quantity must be 1 for a course",
-    "quantity must be 1 for a digital product",
+    messages.QUANTITY_NOT_WHOLE,
+    messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY),
+    messages.QUANTITY_SINGLE.format(item="course"),
+    messages.QUANTITY_SINGLE.format(item="digital product"),
 )
 ADD_ITEM_ERRORS = (
-    "itemType is required",
-    "itemType must be one of course, digital_product, event",
-    "itemId is required",
-    "itemId must be a UUID",
+    messages.ITEM_TYPE_REQUIRED,
+    messages.ITEM_TYPE_INVALID,
+    messages.ITEM_ID_REQUIRED,
+    messages.ITEM_ID_INVALID,
     *_QUANTITY_ERRORS,
 )
-SET_QUANTITY_ERRORS = ("quantity is required", *_QUANTITY_ERRORS)
+SET_QUANTITY_ERRORS = (messages.QUANTITY_REQUIRED, *_QUANTITY_ERRORS)
 CHECKOUT_ERRORS = (
-    EMAIL_REQUIRED,
-    EMAIL_INVALID,
-    "Invalid userId",
-    "Invalid successUrl",
-    "Invalid cancelUrl",
+    messages.EMAIL_REQUIRED,
+    messages.EMAIL_INVALID,
+    messages.INVALID_USER_ID,
+    messages.INVALID_SUCCESS_URL,
+    messages.INVALID_CANCEL_URL,
 )
 
 

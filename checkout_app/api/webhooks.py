@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from checkout_app.adapters.gateway import INVALID_PAYLOAD
+from checkout_app import messages
 from checkout_app.api import bp
 from checkout_app.api.apidoc import SERVER_ERROR, STRIPE_SIGNATURE, api_doc, errors, ok
 from checkout_app.api.schemas import WebhookReceivedSchema
@@ -32,7 +32,7 @@ MAX_EVENT_BYTES = 1024 * 1024
         ok(WebhookReceivedSchema, "Applied, ignored, or already applied (duplicate)"),
         *errors(
             InvalidWebhook,
-            (400, INVALID_PAYLOAD),
+            (400, messages.INVALID_WEBHOOK_PAYLOAD),
             (413, str(RequestEntityTooLarge.description)),
             SERVER_ERROR,
             WebhooksNotConfigured,

@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from checkout_app import messages
 from checkout_app.domain.enums import ItemType
 from checkout_app.errors import InvalidInput
 
@@ -65,6 +66,6 @@ def session_hash(session_id: str) -> str:
 def check_quantity(item_type: ItemType, quantity: int) -> None:
     """Enforce the quantity rules: 1..99, and exactly 1 for courses and digital products."""
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}")
+        raise InvalidInput(messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY))
     if item_type in SINGLE_QUANTITY_TYPES and quantity != 1:
-        raise InvalidInput(f"quantity must be 1 for a {item_type.value.replace('_', ' ')}")
+        raise InvalidInput(messages.QUANTITY_SINGLE.format(item=item_type.value.replace("_", " ")))

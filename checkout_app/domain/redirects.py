@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from checkout_app import messages
 from checkout_app.errors import InvalidInput
 
 MAX_URL_LENGTH = 2048
@@ -28,5 +29,5 @@ def resolve(url: object, default: str, field: str, allowed_hosts: frozenset[str]
     if url is None:
         return default
     if not is_allowed(url, allowed_hosts):
-        raise InvalidInput(f"Invalid {field}")
+        raise InvalidInput(messages.INVALID_REDIRECT.format(field=field))
     return url  # type: ignore[return-value]

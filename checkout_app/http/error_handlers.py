@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from checkout_app import messages
 from checkout_app.errors import CheckoutError
 
 log = logging.getLogger(__name__)
-CHECKOUT_ENDPOINTS = ("api.create_session", "web.place_order")
-GENERIC_FAILURE = "Internal server error"
 
 
 class HtmlPages(Protocol):
@@ -46,12 +47,34 @@ def error_response(status: int, message: str, details: str | None = None) -> Res
     return response
 
 
-def handle_checkout_error(exc: CheckoutError) -> Response:
+@contextmanager
+def failures_as(error: type[CheckoutError]) -> Iterator[None]:
+    """On a route (as a decorator) or around a block: anything unexpected becomes `error`,
+    with the traceback as its development-only detail; HTTP errors pass through."""
+    try:
+        yield
+    except (CheckoutError, HTTPException):
+        raise
+    except Exception as exc:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        raise error(detail="".join(traceback.format_exception(exc))) from exc
+
+
+def note(exc: CheckoutError) -> None:
+    """Log a server-side failure (5xx) once, by type; views that answer it themselves call it."""
     if exc.status >= 500:
         log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.detail)
+
+
+def handle_checkout_error(exc: CheckoutError) -> Response:
+    note(exc)
     if not is_api_path(request.path):
         return _pages().page_for(exc)
-    response = error_response(exc.status, exc.message, exc.detail)
+    return with_retry_after(error_response(exc.status, exc.message, exc.detail), exc)
+
+
+def with_retry_after(response: Response, exc: CheckoutError) -> Response:
+    """The error's own Retry-After (a 503's), kept over the limiter's window reset."""
     if exc.retry_after is not None:
         response.headers["Retry-After"] = g.retry_after = str(exc.retry_after)
     return response
@@ -71,12 +94,10 @@ def handle_http_error(exc: HTTPException) -> Response:
 
 def handle_unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
-    checkout = request.endpoint in CHECKOUT_ENDPOINTS
-    message = CheckoutError.message if checkout else GENERIC_FAILURE
     details = "".join(traceback.format_exception(exc))
     if not is_api_path(request.path):
-        return _pages().page_for(CheckoutError(message, detail=details))
-    return error_response(500, message, details)
+        return _pages().page_for(CheckoutError(messages.INTERNAL_ERROR, detail=details))
+    return error_response(500, messages.INTERNAL_ERROR, details)
 
 
 def register(app: Flask, pages: HtmlPages) -> None:

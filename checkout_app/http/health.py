@@ -7,11 +7,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-import redis
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from checkout_app import messages
+from checkout_app.adapters.redis_client import REDIS_DOWN
 from checkout_app.extensions import shop
 from checkout_app.services.shop import Shop
 
@@ -40,7 +41,7 @@ def readyz() -> Response:
     if not down:
         return jsonify(status="ready", checks=checks)
     response = jsonify(
-        success=False, error=f"Not ready: {', '.join(down)} unreachable", checks=checks
+        success=False, error=messages.NOT_READY.format(down=", ".join(down)), checks=checks
     )
     response.status_code = 503
     response.headers["Retry-After"] = "2"
@@ -69,7 +70,7 @@ def _postgres(current: Shop) -> str:
 def _redis(current: Shop) -> str:
     try:
         current.carts.client.ping()
-    except (redis.ConnectionError, redis.TimeoutError):
+    except REDIS_DOWN:
         return "unreachable"
     return "ok"
 

@@ -11,31 +11,25 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import ParamSpec
 
 import redis
 from flask import Flask, Response, current_app, g, request
+from flask.typing import ResponseReturnValue
 
+from checkout_app import messages
 from checkout_app.adapters.leases import Leases
+from checkout_app.adapters.redis_client import REDIS_DOWN, cart_service_errors
 from checkout_app.domain.cart import session_hash
-from checkout_app.errors import (
-    CartUnavailable,
-    CheckoutInProgress,
-    IdempotencyMismatch,
-    InvalidInput,
-)
+from checkout_app.errors import CheckoutInProgress, IdempotencyMismatch, InvalidInput
 from checkout_app.http.session import current_session_id
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
-ENDPOINTS = frozenset(
-    {"api.create_session", "api.add_item", "api.set_quantity", "api.remove_item", "api.clear_cart"}
-)
-# Checkout keys are scoped to the session; without one the answer is the contract's 401,
-# so the key is not looked at (check 1 comes before anything else).
-SESSION_ONLY = frozenset({"api.create_session"})
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
-KEY_INVALID = "Idempotency-Key must be 1-255 printable ASCII characters"
 KEEP_SECONDS = 24 * 3600
 REPLAYED_HEADERS = ("Content-Type", "Set-Cookie", "Retry-After", "Location")
 
@@ -72,25 +66,42 @@ def _leases() -> Leases:
     return current_app.extensions["checkout"].locks.leases
 
 
-def claim_or_replay() -> Response | None:
-    """Before the view: claim a new key, replay a finished one, refuse a clash."""
-    if request.endpoint not in ENDPOINTS or HEADER not in request.headers:
-        return None
-    if request.endpoint in SESSION_ONLY and current_session_id() is None:
-        return None
-    given = request.headers[HEADER]
+P = ParamSpec("P")
+
+
+def idempotent(
+    *, needs_session: bool = False
+) -> Callable[[Callable[P, ResponseReturnValue]], Callable[P, ResponseReturnValue]]:
+    """Honour an Idempotency-Key on this route: replay a finished request's answer, refuse a
+    clash. With `needs_session` (checkout) a request without a session is not looked at: its
+    answer is the contract's 401, which comes before anything else."""
+
+    def decorate(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+            if HEADER in request.headers and (current_session_id() or not needs_session):
+                replay = claim_or_replay(request.headers[HEADER])
+                if replay is not None:
+                    return replay
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def claim_or_replay(given: str) -> Response | None:
+    """Claim a new key (remember() stores the answer), replay a finished one, refuse a clash."""
     if not KEY_PATTERN.fullmatch(given):
-        raise InvalidInput(KEY_INVALID)
+        raise InvalidInput(messages.IDEMPOTENCY_KEY_INVALID)
     digest = hashlib.sha256(given.encode()).hexdigest()
     key = f"{current_app.config['REDIS_KEY_PREFIX']}idem:{{{_scope()}}}:{digest}"
     fingerprint = _fingerprint()
     in_flight = json.dumps({"fp": fingerprint})
-    try:
+    with cart_service_errors():
         # While the request runs the claim is a short lease: it lapses soon after a crash.
         fresh = _client().set(key, in_flight, nx=True, px=_leases().ttl_ms)
         stored = None if fresh else _client().get(key)
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise CartUnavailable(detail=str(exc)) from exc
     if fresh:
         g.idempotency_claim = Claim(key, fingerprint, _leases().keep(key, in_flight))
         return None
@@ -106,7 +117,7 @@ def claim_or_replay() -> Response | None:
 
 
 def remember(response: Response) -> Response:
-    """After the view: keep the answer for 24 h, or release the key after a server error."""
+    """After a claimed request (errors too): keep the answer 24 h, or free the key after a 5xx."""
     claim: Claim | None = g.pop("idempotency_claim", None)
     if claim is None:
         return response
@@ -126,7 +137,7 @@ def remember(response: Response) -> Response:
                 ],
             }
             _client().set(claim.key, json.dumps(record), ex=KEEP_SECONDS)
-    except (redis.ConnectionError, redis.TimeoutError):
+    except REDIS_DOWN:
         current_app.logger.warning("could not store the answer for an Idempotency-Key")
     return response
 
@@ -139,7 +150,6 @@ def release(_: BaseException | None = None) -> None:
 
 
 def register(app: Flask) -> None:
-    """Install the before/after hooks."""
-    app.before_request(claim_or_replay)
+    """Store the answers of requests that @idempotent claimed a key for."""
     app.after_request(remember)
     app.teardown_request(release)

@@ -1,23 +1,23 @@
-"""Abuse limits with flask-limiter on Redis: per session and per client IP; staff logins."""
+"""Abuse limits as route decorators: per session and per client address, API and pages alike.
+
+A new limit is one line on the route: `@rate_limit("orders", "RATE_LIMIT_ORDERS")`.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, Response, g
-from flask_limiter import Limiter
+from flask import Flask, Response, current_app, g
 from flask_limiter.util import get_remote_address
 from limits import parse
 
+from checkout_app import messages
 from checkout_app.domain.cart import session_hash
-from checkout_app.extensions import redis_options
+from checkout_app.extensions import limiter
 from checkout_app.http.session import current_session_id
 
-CHECKOUT_ENDPOINTS = ("api.create_session",)
-CART_WRITE_ENDPOINTS = ("api.add_item", "api.set_quantity", "api.remove_item", "api.clear_cart")
-ADMIN_LOGIN_ENDPOINT = "admin.login"
-EXTENSION = "checkout_limiter"
-TOO_MANY = "Too many requests. Please try again later."
+View = TypeVar("View", bound=Callable[..., object])
 
 
 def session_or_address() -> str:
@@ -26,24 +26,34 @@ def session_or_address() -> str:
     return f"session:{session_hash(session_id)}" if session_id else f"ip:{get_remote_address()}"
 
 
-def storage(redis_url: str) -> tuple[str, dict[str, object]]:
-    """The `limits` storage URI and options for the app's REDIS_URL (timeouts come on top)."""
-    if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url.removeprefix("unix://"), {}
-    if redis_url.startswith("redis+sentinel://"):
-        # limits reads only the service name from the path; the db goes in as an option,
-        # and counters must come from the primary, never a lagging replica.
-        parts = urlsplit(redis_url)
-        service, _, db = parts.path.strip("/").partition("/")
-        uri = f"redis+sentinel://{parts.netloc}/{service}"
-        return uri, {"db": int(db or 0), "use_replicas": False}
-    return redis_url, {}
-
-
-def _per_ip(limit: str, factor: int) -> str:
+def per_address(limit: str, factor: int) -> str:
     """The same window with `factor` times the amount: many shoppers can share one IP (NAT)."""
     item = parse(limit)
     return f"{item.amount * factor}/{item.multiples} {item.GRANULARITY.name}"
+
+
+def rate_limit(name: str, setting: str) -> Callable[[View], View]:
+    """Limit a route to config[setting] per session and RATE_LIMIT_IP_FACTOR times that per
+    client address; every route limited under the same `name` draws on one budget."""
+    per_session_limit = limiter.shared_limit(
+        lambda: current_app.config[setting],
+        f"{name}-session",
+        key_func=session_or_address,
+        error_message=messages.TOO_MANY_REQUESTS,
+    )
+    per_address_limit = limiter.shared_limit(
+        lambda: per_address(
+            current_app.config[setting], current_app.config["RATE_LIMIT_IP_FACTOR"]
+        ),
+        f"{name}-ip",
+        key_func=get_remote_address,
+        error_message=messages.TOO_MANY_REQUESTS,
+    )
+
+    def decorate(view: View) -> View:
+        return per_address_limit(per_session_limit(view))
+
+    return decorate
 
 
 def keep_error_retry_after(response: Response) -> Response:
@@ -54,44 +64,17 @@ def keep_error_retry_after(response: Response) -> Response:
     return response
 
 
-def register(app: Flask) -> Limiter:
-    """Limit checkouts and cart writes; 429 answers come from the JSON error handler."""
-    config = app.config
-    app.after_request(keep_error_retry_after)  # registered first, so it runs after the limiter's
-    uri, options = storage(config["REDIS_URL"])
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=uri,
-        storage_options={**options, **redis_options(config)},
-        key_prefix=f"{config['REDIS_KEY_PREFIX']}limits",
-        headers_enabled=True,
-        strategy="moving-window",
-        # While Redis is down the same limits count in this process's memory: flask-limiter logs
-        # one WARNING when it falls back and one INFO when Redis is back (checked now and then).
-        in_memory_fallback_enabled=True,
-        swallow_errors=True,
-    )
-    factor = config["RATE_LIMIT_IP_FACTOR"]
-    for name, endpoints, limit in (
-        ("checkout", CHECKOUT_ENDPOINTS, config["RATE_LIMIT_CHECKOUT"]),
-        ("cart", CART_WRITE_ENDPOINTS, config["RATE_LIMIT_CART"]),
-    ):
-        # Shared limits: all cart writes draw on one budget, whichever route they use.
-        per_session = limiter.shared_limit(
-            limit, f"{name}-session", key_func=session_or_address, error_message=TOO_MANY
-        )
-        per_address = limiter.shared_limit(
-            _per_ip(limit, factor),
-            f"{name}-ip",
-            key_func=get_remote_address,
-            error_message=TOO_MANY,
-        )
-        for endpoint in endpoints:
-            app.view_functions[endpoint] = per_address(per_session(app.view_functions[endpoint]))
-    # Password guessing: per client address, on top of the per-account lockout.
-    app.view_functions[ADMIN_LOGIN_ENDPOINT] = limiter.limit(
-        config["RATE_LIMIT_ADMIN_LOGIN"], key_func=get_remote_address, error_message=TOO_MANY
-    )(app.view_functions[ADMIN_LOGIN_ENDPOINT])
-    app.extensions[EXTENSION] = limiter
-    return limiter
+def register(app: Flask) -> None:
+    """Before the limiter is bound: its after_request hook then runs before this one."""
+    app.after_request(keep_error_retry_after)
+
+
+# Checkouts (POST /api/checkout/create-session, POST /checkout) and cart writes (API and forms).
+checkout_limit = rate_limit("checkout", "RATE_LIMIT_CHECKOUT")
+cart_limit = rate_limit("cart", "RATE_LIMIT_CART")
+# Password guessing at the back office: per client address, on top of the per-account lockout.
+admin_login_limit = limiter.limit(
+    lambda: current_app.config["RATE_LIMIT_ADMIN_LOGIN"],
+    key_func=get_remote_address,
+    error_message=messages.TOO_MANY_REQUESTS,
+)

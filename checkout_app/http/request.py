@@ -7,6 +7,8 @@ from typing import Any
 from flask import Request
 from werkzeug.exceptions import BadRequest
 
+from checkout_app import messages
+
 
 class ShopRequest(Request):
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
@@ -16,4 +18,4 @@ class ShopRequest(Request):
         except RecursionError as exc:
             if silent:
                 return None
-            raise BadRequest("The JSON body is nested too deeply") from exc
+            raise BadRequest(messages.JSON_TOO_DEEP) from exc

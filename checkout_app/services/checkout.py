@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from checkout_app import messages
 from checkout_app.adapters.gateway import SessionRequest
 from checkout_app.db.repository import OpenCheckout, PendingOrder
 from checkout_app.domain import redirects
@@ -132,7 +133,7 @@ def _read(
     settings = shop.settings
     with shop.uow() as uow:
         if request.user_id is not None and not uow.users.exists(request.user_id):
-            raise InvalidInput("Invalid userId")
+            raise InvalidInput(messages.INVALID_USER_ID)
         success_url = redirects.resolve(
             request.success_url,
             f"{settings.base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",

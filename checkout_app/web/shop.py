@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 
 from checkout_app.extensions import shop
+from checkout_app.http.idempotency import idempotent
+from checkout_app.http.limits import cart_limit
 from checkout_app.http.session import current_session_id, session_id_for_write, set_session_cookie
 from checkout_app.services import cart as carts
 from checkout_app.services.catalog import items_for_sale
@@ -33,6 +35,8 @@ def cart() -> str:
 
 
 @bp.post("/cart/items")
+@idempotent()
+@cart_limit
 def add_to_cart() -> Response:
     """Add an item; the first add issues the session cookie."""
     key, quantity = item_to_add(request.form)
@@ -42,6 +46,8 @@ def add_to_cart() -> Response:
 
 
 @bp.post("/cart/items/<item_type>/<item_id>")
+@idempotent()
+@cart_limit
 def set_quantity(item_type: str, item_id: str) -> Response:
     """Change the number of tickets of a line."""
     session_id = current_session_id()
@@ -50,6 +56,8 @@ def set_quantity(item_type: str, item_id: str) -> Response:
 
 
 @bp.post("/cart/items/<item_type>/<item_id>/remove")
+@idempotent()
+@cart_limit
 def remove_from_cart(item_type: str, item_id: str) -> Response:
     """Remove a line."""
     session_id = current_session_id()

