@@ -11,6 +11,7 @@ from flask import Response, render_template
 from checkout_app.admin import bp
 from checkout_app.errors import ItemNotFound
 from checkout_app.extensions import shop
+from checkout_app.http.staff_session import client_ip, current_staff
 from checkout_app.services import backoffice
 
 CSV_COLUMNS = ("name", "email", "tickets", "order_id", "status", "booked_at")
@@ -45,7 +46,9 @@ def _cell(value: object) -> str:
 @bp.get("/events/<event_id>/attendees.csv")
 def attendees_csv(event_id: str) -> Response:
     """The attendee list as CSV for check-in."""
-    seats, people = backoffice.event_attendees(shop(), _event_id(event_id))
+    staff = current_staff()
+    assert staff is not None  # require_staff let the request in
+    seats, people = backoffice.export_attendees(shop(), _event_id(event_id), staff, client_ip())
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

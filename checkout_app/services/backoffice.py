@@ -71,3 +71,18 @@ def event_attendees(shop: Shop, event_id: uuid.UUID) -> tuple[EventSeats, list[A
         if not seats:
             raise ItemNotFound("Event not found")
         return seats[0], attendees(uow.session, event_id)
+
+
+def export_attendees(
+    shop: Shop, event_id: uuid.UUID, staff: StaffMember, ip: str | None
+) -> tuple[EventSeats, list[Attendee]]:
+    """The attendee list for check-in; the export (personal data leaving) is audited."""
+    with shop.uow() as uow:
+        seats = event_seats(uow.session, event_id)
+        if not seats:
+            raise ItemNotFound("Event not found")
+        people = attendees(uow.session, event_id)
+        detail = {"eventId": str(event_id), "rows": len(people)}
+        uow.audit.append(staff.actor, "event.attendees_exported", detail=detail, ip=ip)
+        uow.commit()
+        return seats[0], people

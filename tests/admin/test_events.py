@@ -6,6 +6,8 @@ import csv
 import io
 from decimal import Decimal
 
+from sqlalchemy import text
+
 from ..helpers import add_event, insert
 
 
@@ -59,6 +61,11 @@ def test_attendee_list_and_csv(support, db, catalog):
     assert rows[1][:5] == ["Known Shopper", "known@example.com", "2", str(paid), "confirmed"]
     # A cell a spreadsheet would run as a formula is defused.
     assert rows[2][1:3] == ["'=cmd@example.com", "1"] and rows[2][4] == "pending"
+    audit = db.execute(
+        text("SELECT actor, detail->>'rows', host(ip) FROM audit_log WHERE action = :a"),
+        {"a": "event.attendees_exported"},
+    ).one()
+    assert tuple(audit) == ("staff:support@example.com", "2", "127.0.0.1")
 
 
 def test_an_unknown_event_is_a_404(support, db):
