@@ -29,8 +29,15 @@ class StaffRepository:
             select(Staff).where(Staff.email == email).with_for_update()
         ).first()
 
-    def open_session(self, staff: Staff, token_hash: str, expires_at: datetime, ip: str | None):
-        """Record a new signed-in session."""
+    def open_session(
+        self, staff: Staff, token_hash: str, expires_at: datetime, ip: str | None
+    ) -> None:
+        """Record a new signed-in session, dropping this account's expired ones."""
+        self.session.execute(
+            delete(StaffSession).where(
+                StaffSession.staff_id == staff.id, StaffSession.expires_at <= func.now()
+            )
+        )
         self.session.execute(
             insert(StaffSession.__table__),
             {"token_hash": token_hash, "staff_id": staff.id, "expires_at": expires_at, "ip": ip},

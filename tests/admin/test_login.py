@@ -128,3 +128,10 @@ def test_logout_ends_the_session_on_the_server(app, manager, db):
     replay.set_cookie("admin_session", cookie)
     assert replay.get("/admin/orders").status_code == 303  # the old token is dead
     assert audit_actions(db)[-1] == "staff.logout"
+
+
+def test_an_expired_session_is_refused_and_dropped_at_the_next_login(app, manager, db):
+    db.execute(text("UPDATE staff_sessions SET expires_at = now() - interval '1 second'"))
+    assert manager.get("/admin/orders").status_code == 303
+    assert log_in(app.test_client(), "manager@example.com").status_code == 303
+    assert db.execute(text("SELECT count(*) FROM staff_sessions")).scalar_one() == 1
