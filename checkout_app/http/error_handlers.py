@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from checkout_app import messages
 from checkout_app.errors import CheckoutError
+from checkout_app.http import backends
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,10 @@ def failures_as(error: type[CheckoutError]) -> Iterator[None]:
 def note(exc: CheckoutError) -> None:
     """Log a server-side failure (5xx) once, by type; views that answer it themselves call it."""
     if exc.status >= 500:
-        log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.detail)
+        level = logging.WARNING if backends.report(exc) else logging.DEBUG
+        log.log(
+            level, "%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.detail
+        )
 
 
 def handle_checkout_error(exc: CheckoutError) -> Response:
@@ -103,6 +107,7 @@ def handle_unexpected(exc: Exception) -> Response:
 def register(app: Flask, pages: HtmlPages) -> None:
     """Install the handlers on the app; `pages` renders errors outside /api/."""
     app.extensions["html_error_pages"] = pages
+    backends.register(app)
     app.register_error_handler(CheckoutError, handle_checkout_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
