@@ -10,7 +10,7 @@ export APP_ENV ?= development
 export PORT ?= 5000
 
 .PHONY: install chromium fleet-packages lint format migrate seed run test test-unit bench bench-quick \
-	bench-admin fleet fleet-stop fleet-drill clean
+	bench-admin fleet fleet-stop fleet-drill chaos clean
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ fleet-packages:
 
 test: install chromium fleet-packages
 	APP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+# The fault drill (tests/chaos/): its own PostgreSQL, Redis, simulator and gunicorn, 20 shoppers,
+# each fault 10 s; writes docs/RELIABILITY.md. `make test` runs it with 3 s faults.
+chaos: install
+	APP_ENV=test CHAOS_SECONDS=10 CHAOS_REPORT=docs/RELIABILITY.md $(BIN)/pytest -q -s tests/chaos $(PYTEST_ARGS)
 
 test-unit: install
 	APP_ENV=test $(BIN)/pytest tests/unit $(PYTEST_ARGS)
