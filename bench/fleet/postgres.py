@@ -78,7 +78,19 @@ class Cluster:
 
     def restart(self) -> None:
         """A fast restart: sessions are cut, in-flight transactions roll back."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "restart")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.home / "postgres.log"),
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            "60",
+            "restart",
+        )
         self._adopt()
 
     def stop(self) -> None:

@@ -215,9 +215,13 @@ class Fleet:
         """A Redis server on deploy/redis.conf (Sentinel makes a restarted one a replica)."""
         home = self.root / name
         home.mkdir(exist_ok=True)
+        # Sentinel makes servers rewrite their config file (CONFIG REWRITE): each gets a copy.
+        conf = home / "redis.conf"
+        if not conf.exists():
+            shutil.copyfile(DEPLOY / "redis.conf", conf)
         argv = [
             find_binary("redis-server"),
-            str(DEPLOY / "redis.conf"),
+            str(conf),
             "--port",
             str(self.ports[name]),
             "--dir",
