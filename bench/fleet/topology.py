@@ -18,6 +18,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
+from checkout_app.config import load_config
+
 from .postgres import Cluster
 from .servers import Registry, as_root, find_binary, free_ports, listening, wait_until
 
@@ -120,6 +122,17 @@ class Fleet:
             **self.state["settings"],
         }
 
+    def server_timeouts(self) -> str:
+        """The SETs PgBouncer runs on each server connection: the app's own timeouts, which it
+        cannot send through PgBouncer (deploy/pgbouncer.ini)."""
+        config = load_config(self.app_env())
+        return (
+            f"SET statement_timeout = {config['DB_STATEMENT_TIMEOUT_MS']}; "
+            f"SET lock_timeout = {config['DB_LOCK_TIMEOUT_MS']}; "
+            "SET idle_in_transaction_session_timeout = "
+            f"{config['DB_IDLE_IN_TRANSACTION_TIMEOUT_MS']}"
+        )
+
     def urls(self) -> dict[str, str]:
         return {
             "shop (nginx)": self.shop_url + "/",
@@ -198,7 +211,10 @@ class Fleet:
         (home / "userlist.txt").write_text('"postgres" ""\n"pgbouncer" ""\n')
         # The deploy file as it is: this machine's database entry goes under [databases], and
         # its [pgbouncer] settings at the end (the file's last section; later lines win).
-        database = f"{DATABASE} = host=127.0.0.1 port={self.ports['postgres']} dbname={DATABASE}\n"
+        database = (
+            f"{DATABASE} = host=127.0.0.1 port={self.ports['postgres']} dbname={DATABASE} "
+            f"connect_query='{self.server_timeouts()}'\n"
+        )
         local = (
             f"\n; this machine ({__name__})\nlisten_port = {self.ports['pgbouncer']}\n"
             f"auth_type = trust\nauth_file = {home / 'userlist.txt'}\n"

@@ -67,6 +67,23 @@ def test_pgbouncer_pools_transactions_with_the_deploy_settings(fleet: Fleet):
     assert per_instance * len(fleet.apps) <= int(config["max_client_conn"])
 
 
+def test_the_apps_server_timeouts_hold_through_pgbouncer(fleet: Fleet):
+    """The app sends its timeouts as libpq `options`, which PgBouncer 1.18 refuses unless told
+    to ignore it; the database entry's connect_query sets them on the server instead."""
+    conn = psycopg2.connect(
+        fleet.database_url.replace("postgresql+psycopg2", "postgresql"),
+        options="-c statement_timeout=2000",
+        connect_timeout=5,
+    )
+    with conn.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        statement = cursor.fetchone()[0]
+        cursor.execute("SHOW lock_timeout")
+        lock = cursor.fetchone()[0]
+    conn.close()
+    assert (statement, lock) == ("2s", "1500ms")
+
+
 def test_three_sentinels_watch_one_primary_and_its_replica(fleet: Fleet):
     sentinel = redis.Redis(port=fleet.ports["sentinel-1"], socket_timeout=5, decode_responses=True)
     master = sentinel.sentinel_master(SERVICE)
