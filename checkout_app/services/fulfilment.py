@@ -50,25 +50,31 @@ def handle_event(shop: Shop, payload: bytes, signature: str | None) -> Applied:
     with shop.uow() as uow:
         uow.fulfilment.actor = "stripe"
         session_id = event.session.id if event.session else None
-        if uow.events.claim(event.id, event.type, session_id, event.payload):
+        fresh = uow.events.claim(event.id, event.type, session_id, event.payload)
+        if fresh:
             applied = apply_event(uow, event)
             uow.events.finish(event.id, applied.outcome)
-            uow.commit()
-            log.info("stripe event %s %s -> %s", event.id, event.type, applied.outcome)
         else:
             outcome = uow.events.outcome(event.id) or "unknown"
             applied = Applied(outcome, _order_ref(event), duplicate=True)
-    if applied.outcome == "completed" and applied.order_id:
-        # After commit, and again on every redelivery: if Redis is down this raises
-        # (503), Stripe redelivers, and the replay clears the cart without redoing anything.
-        clear_bought_lines(shop, applied.order_id)
+        if applied.outcome == "completed" and applied.order_id:
+            # Before the commit, and again on every redelivery: if Redis is down this raises
+            # (503) and nothing is written, so a 5xx changes nothing; Stripe redelivers.
+            _remove_bought_lines(shop, uow, applied.order_id)
+        if fresh:
+            uow.commit()
+            log.info("stripe event %s %s -> %s", event.id, event.type, applied.outcome)
     return applied
 
 
 def clear_bought_lines(shop: Shop, order_id: uuid.UUID) -> None:
     """Take the paid order's items out of the cart that placed it."""
     with shop.uow() as uow:
-        cart_hash, fields = uow.fulfilment.bought_lines(order_id)
+        _remove_bought_lines(shop, uow, order_id)
+
+
+def _remove_bought_lines(shop: Shop, uow: UnitOfWork, order_id: uuid.UUID) -> None:
+    cart_hash, fields = uow.fulfilment.bought_lines(order_id)
     if cart_hash and fields:
         shop.carts.remove_by_hash(cart_hash, fields)
 
