@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from checkout_app import messages
 from checkout_app.domain.cart import MAX_QUANTITY
 from checkout_app.domain.enums import ItemType
+from checkout_app.domain.pricing import Availability
 from checkout_app.errors import InvalidInput
 
 # OpenAPI only: the service checks the host against BASE_URL and ALLOWED_REDIRECT_HOSTS.
@@ -167,6 +168,22 @@ class CartItemSchema(Schema):
     available = fields.Boolean(
         required=True,
         metadata={"description": "false when off sale or the event has too few seats left"},
+    )
+    availability = fields.Enum(
+        Availability,
+        by_value=True,
+        required=True,
+        metadata={
+            "description": "Why the line can or cannot be bought: available; too_few_seats "
+            "(lower the quantity to seatsLeft); sold_out; off_sale (withdrawn or started)"
+        },
+    )
+    seats_left = fields.Integer(
+        data_key="seatsLeft",
+        required=True,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "Seats the event has left; null for courses and products"},
     )
 
 

@@ -20,6 +20,8 @@ def cart_json(cart: PricedCart) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "lineTotal": format_amount(line.line_total),
                 "available": line.available,
+                "availability": line.availability.value,
+                "seatsLeft": line.seats_left,
             }
             for line in cart.lines
         ],

@@ -60,14 +60,14 @@ _SEATS_TAKEN = f"""
 CATALOG_ENTRIES = text(
     f"""
     SELECT 'course' AS item_type, id, title, price, is_active AS for_sale,
-           NULL::integer AS seats_left
+           NULL::integer AS seats_left, NULL::timestamptz AS starts_at, NULL::text AS venue
       FROM courses WHERE id = ANY(CAST(:course_ids AS uuid[]))
     UNION ALL
-    SELECT 'digital_product', id, title, price, is_active, NULL::integer
+    SELECT 'digital_product', id, title, price, is_active, NULL::integer, NULL, NULL
       FROM digital_products WHERE id = ANY(CAST(:product_ids AS uuid[]))
     UNION ALL
     SELECT 'event', e.id, e.title, e.price, e.is_active AND e.starts_at > now(),
-           (e.capacity - {_SEATS_TAKEN})::integer
+           (e.capacity - {_SEATS_TAKEN})::integer, e.starts_at, e.venue
       FROM events e WHERE e.id = ANY(CAST(:event_ids AS uuid[]))"""
 )
 # Lock in id order so two checkouts sharing events never deadlock.
@@ -135,9 +135,9 @@ class CatalogRepository:
             },
         )
         entries = {}
-        for item_type, item_id, title, price, for_sale, seats_left in rows:
+        for item_type, item_id, title, price, for_sale, seats_left, starts_at, venue in rows:
             key = CartKey(ItemType(item_type), item_id)
-            entries[key] = CatalogEntry(key, title, price, for_sale, seats_left)
+            entries[key] = CatalogEntry(key, title, price, for_sale, seats_left, starts_at, venue)
         return entries
 
     def hold_seats(self, wanted: dict[uuid.UUID, int]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from checkout_app.domain.cart import Cart, CartKey
 from checkout_app.domain.enums import ItemType
@@ -20,6 +22,28 @@ class CatalogEntry:
     price: Decimal
     for_sale: bool
     seats_left: int | None = None
+    starts_at: datetime | None = None
+    venue: str | None = None
+
+
+class Availability(StrEnum):
+    """Whether a cart line can be bought as it is, and if not, why."""
+
+    AVAILABLE = "available"
+    TOO_FEW_SEATS = "too_few_seats"  # the event has seats, fewer than the line asks for
+    SOLD_OUT = "sold_out"
+    OFF_SALE = "off_sale"  # withdrawn, or the event has started
+
+
+def availability(entry: CatalogEntry, quantity: int) -> Availability:
+    """Why a line of `quantity` of this item can or cannot be bought now."""
+    if not entry.for_sale:
+        return Availability.OFF_SALE
+    if entry.seats_left is not None and entry.seats_left < 1:
+        return Availability.SOLD_OUT
+    if entry.seats_left is not None and entry.seats_left < quantity:
+        return Availability.TOO_FEW_SEATS
+    return Availability.AVAILABLE
 
 
 @dataclass(frozen=True)
@@ -28,7 +52,14 @@ class PricedLine:
     title: str
     unit_price: Decimal
     quantity: int
-    available: bool
+    availability: Availability
+    seats_left: int | None = None
+    starts_at: datetime | None = None
+    venue: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.availability is Availability.AVAILABLE
 
     @property
     def line_total(self) -> Decimal:
@@ -71,10 +102,16 @@ def price_cart(
         entry = catalog.get(line.key)
         if entry is None:
             continue
-        seats_ok = entry.seats_left is None or entry.seats_left >= line.quantity
         lines.append(
             PricedLine(
-                line.key, entry.title, entry.price, line.quantity, entry.for_sale and seats_ok
+                line.key,
+                entry.title,
+                entry.price,
+                line.quantity,
+                availability(entry, line.quantity),
+                None if entry.seats_left is None else max(entry.seats_left, 0),
+                entry.starts_at,
+                entry.venue,
             )
         )
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
