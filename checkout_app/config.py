@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_timezone
 from limits import parse
 
 APP_ENVS = ("development", "production", "test")
@@ -63,6 +65,27 @@ def _tax_rate(env: Mapping[str, str]) -> Decimal:
     if not rate.is_finite() or not Decimal(0) <= rate < Decimal(1):
         raise ConfigError(f"TAX_RATE must be at least 0 and below 1, got {raw!r}")
     return rate
+
+
+def _shop_locale(env: Mapping[str, str]) -> str:
+    raw = env.get("SHOP_LOCALE", "").strip() or "en_US"
+    try:
+        return str(Locale.parse(raw))
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ConfigError(
+            f"SHOP_LOCALE must be a locale such as en_US or de_DE, got {raw!r}"
+        ) from exc
+
+
+def _shop_timezone(env: Mapping[str, str]) -> str:
+    raw = env.get("SHOP_TIMEZONE", "").strip() or "UTC"
+    try:
+        get_timezone(raw)
+    except LookupError as exc:
+        raise ConfigError(
+            f"SHOP_TIMEZONE must be an IANA zone such as Europe/Berlin, got {raw!r}"
+        ) from exc
+    return raw
 
 
 def _base_url(env: Mapping[str, str]) -> str:
@@ -128,6 +151,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ALLOWED_REDIRECT_HOSTS": _redirect_hosts(env, base_url),
         "TAX_RATE": _tax_rate(env),
         "CURRENCY": currency,
+        "SHOP_LOCALE": _shop_locale(env),
+        "SHOP_TIMEZONE": _shop_timezone(env),
         "CART_TTL_SECONDS": _int(env, "CART_TTL_SECONDS", 7 * 24 * 3600, minimum=1),
         "RATE_LIMIT_CHECKOUT": _rate_limit(env, "RATE_LIMIT_CHECKOUT", "10/minute"),
         "RATE_LIMIT_CART": _rate_limit(env, "RATE_LIMIT_CART", "60/minute"),

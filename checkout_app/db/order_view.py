@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checkout_app.db.models import Booking, Entitlement, Order, OrderItem
+from checkout_app.db.models import Booking, Entitlement, Event, Order, OrderItem
 
 ITEM_ID_COLUMNS = ("course_id", "digital_product_id", "event_id")
 
@@ -22,6 +22,8 @@ class OrderLine:
     title: str
     price: Decimal
     quantity: int
+    starts_at: datetime | None = None
+    venue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,27 @@ class OrderView:
 
 
 def load_order(session: Session, *conditions: object) -> OrderView | None:
-    """The order matching `conditions` (e.g. Order.id == x) with its items and bookings."""
-    order = session.scalars(select(Order).where(*conditions)).one_or_none()
+    """The (newest) order matching `conditions` (e.g. Order.id == x) with its items,
+    their events' dates and venues, bookings and entitlements."""
+    newest = select(Order).where(*conditions).order_by(Order.created_at.desc()).limit(1)
+    order = session.scalars(newest).first()
     if order is None:
         return None
-    items = session.scalars(
-        select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.created_at)
+    items = list(
+        session.scalars(
+            select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.created_at)
+        )
+    )
+    event_ids = [item.event_id for item in items if item.event_id]
+    events = (
+        {
+            row.id: row
+            for row in session.execute(
+                select(Event.id, Event.starts_at, Event.venue).where(Event.id.in_(event_ids))
+            )
+        }
+        if event_ids
+        else {}
     )
     bookings = session.scalars(
         select(Booking).where(Booking.order_id == order.id).order_by(Booking.created_at)
@@ -99,6 +116,11 @@ def load_order(session: Session, *conditions: object) -> OrderView | None:
                 item.title,
                 item.price,
                 item.quantity,
+                *(
+                    (events[item.event_id].starts_at, events[item.event_id].venue)
+                    if item.event_id in events
+                    else ()
+                ),
             )
             for item in items
         ),

@@ -28,6 +28,12 @@ def view_cart(shop: Shop, session_id: str | None) -> PricedCart:
     return price(shop, shop.carts.load(session_id) if session_id else None)
 
 
+def item_count(shop: Shop, session_id: str | None) -> int:
+    """Items in the cart (an event line counts its tickets), read from Redis only."""
+    cart = shop.carts.load(session_id) if session_id else None
+    return sum(line.quantity for line in cart.lines) if cart else 0
+
+
 def add_item(shop: Shop, session_id: str, key: CartKey, quantity: int) -> PricedCart:
     """Add an item that is for sale; a course or digital product stays at quantity 1."""
     check_quantity(key.item_type, quantity)

@@ -6,7 +6,7 @@ from flask import Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from checkout_app.api.schemas import CheckoutRequestSchema, load
-from checkout_app.errors import CheckoutError
+from checkout_app.errors import CartEmpty, CartNotFound, CheckoutError, NoSession
 from checkout_app.extensions import shop
 from checkout_app.http.error_handlers import failures_as, note, with_retry_after
 from checkout_app.http.idempotency import idempotent
@@ -14,15 +14,35 @@ from checkout_app.http.limits import checkout_limit
 from checkout_app.http.session import current_session_id
 from checkout_app.services.cart import view_cart
 from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
-from checkout_app.services.orders import order_by_checkout_session
+from checkout_app.services.orders import latest_order_of_session
 from checkout_app.web import bp
+
+# A checkout form posted from a page older than the cart: paid for, emptied or expired since.
+STALE_PAGE_ERRORS = (NoSession, CartNotFound, CartEmpty)
 
 
 def checkout_form(email: str, error: CheckoutError | None = None) -> Response:
-    """The summary and email form; after an error, its message and status, the email kept."""
+    """The summary and email form; after an error, the form again with it, the email kept.
+
+    Without a cart to pay for (a page posted after the order was paid, say) the page says
+    so and links to the shopper's latest order instead of offering Pay.
+    """
     # A 5xx may mean Redis or PostgreSQL is down: do not read the cart again then.
-    cart = None if error and error.status >= 500 else view_cart(shop(), current_session_id())
-    body = render_template("web/checkout.html", cart=cart, email=email, error=error)
+    down = error is not None and error.status >= 500
+    session_id = current_session_id()
+    cart = None if down else view_cart(shop(), session_id)
+    last_order = (
+        None if down or (cart and cart.lines) else latest_order_of_session(shop(), session_id)
+    )
+    body = render_template(
+        "web/checkout.html",
+        cart=cart,
+        email=email,
+        error=error,
+        stale=isinstance(error, STALE_PAGE_ERRORS),
+        last_order=last_order,
+        hide_cart_count=down,
+    )
     response = Response(body, error.status if error else 200, mimetype="text/html")
     return with_retry_after(response, error) if error else response
 
@@ -52,14 +72,8 @@ def place_order() -> ResponseReturnValue:
     return redirect(result.session_url, 303)
 
 
-@bp.get("/checkout/success")
-def success() -> str:
-    """The order paid for in this Checkout Session; a 404 page for an unknown id."""
-    order = order_by_checkout_session(shop(), request.args.get("session_id", ""))
-    return render_template("web/success.html", order=order)
-
-
 @bp.get("/checkout/cancel")
-def cancel() -> str:
+def cancel() -> Response:
     """Checkout cancelled: nothing was paid and the cart is as it was."""
-    return render_template("web/cancel.html", cart=view_cart(shop(), current_session_id()))
+    cart = view_cart(shop(), current_session_id())
+    return Response(render_template("web/cancel.html", cart=cart), mimetype="text/html")

@@ -42,3 +42,11 @@ def line_key(item_type: str, item_id: str) -> CartKey:
         return CartKey(ItemType(item_type), uuid.UUID(item_id))
     except ValueError as exc:
         raise ItemNotFound() from exc
+
+
+def posted_key(field: str | None) -> CartKey | None:
+    """The item a form or link names as "type:id"; None when it names none."""
+    try:
+        return CartKey.from_field(field) if field else None
+    except ValueError:
+        return None

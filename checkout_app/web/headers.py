@@ -1,4 +1,4 @@
-"""Security headers on every HTML answer, and a SameSite=Lax cookie for the CSRF token."""
+"""Security and caching headers on every HTML answer; the CSRF token's cookie and lifetime."""
 
 from __future__ import annotations
 
@@ -39,8 +39,13 @@ def content_security_policy(config: Mapping[str, Any]) -> str:
 
 @bp.after_app_request
 def add_security_headers(response: Response) -> Response:
-    """CSP, nosniff and a referrer policy on the pages (and HTML error pages) outside /api/."""
+    """CSP, nosniff, a referrer policy and no-store on the pages (and error pages) outside /api/.
+
+    Every page shows the shopper's cart (the header's count) or an order, so none may be
+    cached: Back after paying must show the cart as it is now, not the one that was paid for.
+    """
     if response.mimetype == "text/html" and not is_api_path(request.path):
+        response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Security-Policy"] = content_security_policy(current_app.config)
         response.headers["X-Content-Type-Options"] = "nosniff"
         # same-origin: the CSRF check over https needs our own Referer; nobody else gets one.
@@ -49,7 +54,9 @@ def add_security_headers(response: Response) -> Response:
 
 
 @bp.record_once
-def lax_session_cookie(state: BlueprintSetupState) -> None:
-    """Flask's own session cookie (it holds the CSRF token) is SameSite=Lax like session_id."""
+def csrf_session(state: BlueprintSetupState) -> None:
+    """Flask's session cookie holds the CSRF token: SameSite=Lax like session_id, and the
+    token lives as long as that browser session (a checkout tab left open still posts)."""
     if state.app.config["SESSION_COOKIE_SAMESITE"] is None:
         state.app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    state.app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)

@@ -30,7 +30,7 @@ def add_to_cart(client, item_type: str, item_id, quantity: int | None = None):
 
 def place_order(client, email: str | None):
     """Submit the checkout form."""
-    return post_form(client, "/checkout", {} if email is None else {"email": email}, "/checkout")
+    return post_form(client, "/checkout", {} if email is None else {"email": email})
 
 
 def text(response) -> str:

@@ -66,8 +66,8 @@ def test_the_json_api_needs_no_token(client, catalog, sim):
     assert res.status_code == 200 and res.get_json()["success"] is True
 
 
-def test_the_csrf_session_cookie_is_lax_and_http_only(client):
-    res = client.get("/checkout")
+def test_the_csrf_session_cookie_is_lax_and_http_only(client, catalog):
+    res = client.get("/")
 
     (cookie,) = [h for h in res.headers.getlist("Set-Cookie") if h.startswith("session=")]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
