@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--public-base-url", default=None)
     parser.add_argument("--webhook-url", default=None, help="POST signed events here")
     parser.add_argument("--webhook-secret", default=None, help="whsec_... to sign events with")
+    parser.add_argument("--business-name", default="Course Shop", help="shown on the payment page")
     args = parser.parse_args(argv)
     if args.webhook_url and not args.webhook_secret:
         parser.error("--webhook-url needs --webhook-secret")
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
         args.public_base_url,
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
+        business_name=args.business_name,
     )
     print(server.start(), flush=True)
     try:

@@ -20,6 +20,7 @@ def create_sim_app(
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
     webhook_retry_delays: Sequence[float] = RETRY_DELAYS,
+    business_name: str = "Course Shop",
 ) -> Flask:
     """Build the simulator app; its SimState is at `app.extensions["stripe_sim"]`.
 
@@ -35,7 +36,7 @@ def create_sim_app(
     app.extensions["stripe_sim.webhooks"] = webhooks
     register_api(app, state, webhooks, public_base_url.rstrip("/") if public_base_url else None)
     register_admin(app, state, webhooks)
-    register_hosted_page(app, state, webhooks)
+    register_hosted_page(app, state, webhooks, business_name)
     app.register_error_handler(HTTPException, http_error)
     app.wsgi_app = DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     return app

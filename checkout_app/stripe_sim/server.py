@@ -29,11 +29,17 @@ class SimServer:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         webhook_retry_delays: Sequence[float] = RETRY_DELAYS,
+        business_name: str = "Course Shop",
     ) -> None:
         self.host = host
         self.port = port
         self.app: Flask = create_sim_app(
-            public_base_url, latency_ms, webhook_url, webhook_secret, webhook_retry_delays
+            public_base_url,
+            latency_ms,
+            webhook_url,
+            webhook_secret,
+            webhook_retry_delays,
+            business_name,
         )
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None

@@ -25,12 +25,27 @@ def test_page_points_swagger_ui_at_the_document(client) -> None:
 
 def test_every_asset_comes_from_our_own_server(client) -> None:
     assets = ASSET.findall(client.get("/api/docs").get_data(as_text=True))
-    assert len(assets) == 3
+    assert assets.pop(0) == "data:,"  # the favicon: no request at all
+    assert len(assets) == 4
     for url in assets:
         assert url.startswith("/") and not url.startswith("//"), url
         answer = client.get(url)
         assert answer.status_code == 200, url
         assert answer.mimetype in ("text/css", "text/javascript", "application/javascript"), url
+
+
+def test_page_fits_a_phone_and_carries_the_security_headers(client) -> None:
+    response = client.get("/api/docs")
+
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in (
+        response.get_data(as_text=True)
+    )
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_swagger_ui_is_a_version_that_renders_openapi_3_1() -> None:
@@ -62,6 +77,8 @@ def test_page_renders_every_operation_in_chromium(base_url: str) -> None:
             executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        console_errors: list[str] = []
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
         page.route("**/*", same_origin_only)
         page.goto(f"{base_url}/api/docs")
         page.wait_for_selector(".opblock-summary-path", timeout=15_000)
@@ -69,4 +86,5 @@ def test_page_renders_every_operation_in_chromium(base_url: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "api-docs.png"), full_page=True)
         browser.close()
     assert not elsewhere
+    assert console_errors == []  # no CSP refusal, no missing favicon
     assert "/api/checkout/create-session" in {p.replace("\u200b", "") for p in paths}

@@ -26,6 +26,9 @@ def test_page_shows_amount_lines_and_email(client: stripe.StripeClient) -> None:
     assert "&lt;b&gt;buyer&lt;/b&gt;@example.com" in page.text
     assert f'action="/c/pay/{session.id}/pay"' in page.text
     assert f'action="/c/pay/{session.id}/cancel"' in page.text
+    assert '<p class="shop">Course Shop</p>' in page.text
+    assert '<a class="back" href="https://shop.test/cart">Back to Course Shop</a>' in page.text
+    assert page.headers["Cache-Control"] == "no-store"  # Back after paying shows the outcome
 
 
 def test_pay_completes_and_redirects_to_success_url(
@@ -43,6 +46,8 @@ def test_pay_completes_and_redirects_to_success_url(
     page = requests.get(session.url, timeout=5)
     assert "This Checkout Session is complete: payment paid." in page.text
     assert 'action="/c/pay/' not in page.text
+    success = f"https://shop.test/success?session_id={session.id}"
+    assert f'<a class="back" href="{success}">See your order at Course Shop</a>' in page.text
 
 
 def test_cancel_expires_and_redirects_to_cancel_url(client: stripe.StripeClient) -> None:
@@ -53,7 +58,9 @@ def test_cancel_expires_and_redirects_to_cancel_url(client: stripe.StripeClient)
     assert answer.status_code == 303
     assert answer.headers["Location"] == "https://shop.test/cart"
     assert client.v1.checkout.sessions.retrieve(session.id).status == "expired"
-    assert "This Checkout Session has expired." in requests.get(session.url, timeout=5).text
+    page = requests.get(session.url, timeout=5).text
+    assert "This Checkout Session has expired: nothing was charged." in page
+    assert '<a class="back" href="https://shop.test/cart">Back to Course Shop</a>' in page
 
 
 def test_cancel_without_cancel_url_shows_the_expired_page(client: stripe.StripeClient) -> None:
@@ -76,7 +83,7 @@ def test_pay_or_cancel_a_closed_session_is_409(
     for action in ("pay", "cancel"):
         answer = requests.post(f"{session.url}/{action}", allow_redirects=False, timeout=5)
         assert answer.status_code == 409
-        assert "This Checkout Session has expired." in answer.text
+        assert "This Checkout Session has expired: nothing was charged." in answer.text
     assert client.v1.checkout.sessions.retrieve(session.id).payment_status == "unpaid"
 
 
@@ -87,3 +94,12 @@ def test_unknown_session_page_is_404(sim_server: SimServer) -> None:
     ):
         assert answer.status_code == 404
         assert "No such Checkout Session" in answer.text
+
+
+def test_an_unknown_session_links_to_the_shop_its_webhooks_go_to() -> None:
+    with SimServer(
+        webhook_url="http://shop.test:5000/api/webhooks/stripe", webhook_secret="s"
+    ) as sim:
+        page = requests.get(f"{sim.url}/c/pay/cs_test_nope", timeout=5).text
+
+    assert '<a class="back" href="http://shop.test:5000/">Back to Course Shop</a>' in page

@@ -5,7 +5,7 @@ window.addEventListener("load", () => {
   window.ui = SwaggerUIBundle({
     url: root.dataset.specUrl,
     domNode: root,
-    deepLinking: true,
+    deepLinking: false, // a deep link inside each operation's toggle button nests interactive controls
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
     validatorUrl: null, // no badge from validator.swagger.io: nothing leaves our origin
