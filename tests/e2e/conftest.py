@@ -119,10 +119,19 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """Every browser test runs on a desktop and on a phone."""
+    return request.param
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser profile (no cookies) sized like a phone."""
-    context = browser.new_context(viewport={"width": 412, "height": 915})
+def page(browser: Browser, viewport: str) -> Iterator[Page]:
+    """A fresh browser profile (no cookies) of that size."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
