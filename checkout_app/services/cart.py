@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
-from checkout_app.domain.cart import Cart, CartKey, check_quantity
+from checkout_app.db.uow import UnitOfWork
+from checkout_app.domain.cart import Cart, CartKey, check_quantity, is_session_id, session_hash
+from checkout_app.domain.enums import ItemType
 from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
 from checkout_app.errors import CartUnavailable, ItemNotFound
 from checkout_app.services.shop import Shop
@@ -19,8 +22,18 @@ def price(shop: Shop, cart: Cart | None) -> PricedCart:
     entries = {}
     if cart.lines:
         with shop.uow() as uow:
-            entries = uow.catalog.entries(cart.keys)
+            entries = _entries(uow, cart.session_id, cart.keys)
     return price_cart(cart, entries, shop.settings.tax_rate, shop.settings.currency)
+
+
+def _entries(uow: UnitOfWork, session_id: str, keys: list[CartKey]) -> dict[CartKey, CatalogEntry]:
+    """Catalog entries of these items; an event's seats left do not count the shopper's own
+    open checkout, which a new checkout of this cart replaces (it would read 'sold out' for
+    the seats the shopper is paying for)."""
+    own: list[uuid.UUID] = []
+    if is_session_id(session_id) and any(k.item_type is ItemType.EVENT for k in keys):
+        own = [order.id for order in uow.orders.open_checkouts(session_hash(session_id))]
+    return uow.catalog.entries(keys, own)
 
 
 def view_cart(shop: Shop, session_id: str | None) -> PricedCart:
@@ -88,7 +101,7 @@ def _write(
         cart = shop.carts.load(session_id) or Cart(session_id, ())
         keys = [*cart.keys, *([adding] if adding and adding not in cart.keys else [])]
         with shop.uow() as uow:
-            entries = uow.catalog.entries(keys)
+            entries = _entries(uow, session_id, keys)
         written = write(cart, entries)
         if written is not None:
             settings = shop.settings

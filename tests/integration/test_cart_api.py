@@ -57,6 +57,8 @@ class TestAdding:
             "quantity": 1,
             "lineTotal": "49.00",
             "available": True,
+            "availability": "available",
+            "seatsLeft": None,
         }
 
     def test_cookie_is_secure_when_base_url_is_https(self, make_app, catalog):

@@ -72,6 +72,15 @@ def test_an_item_taken_off_sale(client, catalog, db):
     assert (api_line(client)["availability"], api_line(client)["seatsLeft"]) == ("off_sale", None)
 
 
+def test_the_shoppers_own_open_checkout_does_not_count_against_their_cart(client, catalog, sim):
+    add_to_cart(client, "event", catalog.event, 5)  # every seat
+    assert place_order(client, "ann@example.com").status_code == 303  # holds all 5, pending
+
+    line = api_line(client)
+    assert (line["availability"], line["seatsLeft"]) == ("available", 5)
+    assert "Sold out" not in text(client.get("/cart"))
+
+
 def test_checkout_page_offers_no_pay_while_a_line_cannot_be_bought(client, catalog, db, sim):
     add_to_cart(client, "event", catalog.event, 4)
     take_seats(db, catalog.event, 3)
