@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import Session
 
 from checkout_app.db.seed import seed_catalog
+from checkout_app.services.staff import create_staff
 from checkout_app.stripe_sim import SimServer
 from tests.helpers import free_port
 
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WEBHOOK_SECRET = "whsec_e2e_checkout_app"
+STAFF_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +105,13 @@ def demo_catalog(db) -> None:
     """The demo catalog of `flask seed-catalog` (the db fixture empties the tables afterwards)."""
     with Session(bind=db) as session:
         seed_catalog(session)
+
+
+@pytest.fixture
+def staff(make_app, db):
+    """Creates back-office accounts in the served app's database."""
+    shop = make_app().extensions["checkout"]
+    return lambda email, role: create_staff(shop, email, role, STAFF_PASSWORD)
 
 
 @pytest.fixture(scope="session")

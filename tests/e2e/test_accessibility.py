@@ -6,10 +6,12 @@ from __future__ import annotations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from checkout_app.domain.staff import StaffRole
 from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl
 
 from .conftest import ARTIFACTS
+from .test_back_office import log_in
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 COURSE, EVENT = "Python Foundations", "Python Evening Meetup"
@@ -46,7 +48,7 @@ def place_order(page: Page, app_url: str) -> None:
 
 
 def test_no_wcag_violations_on_any_page(
-    page: Page, served_app: str, e2e_sim: SimServer, demo_catalog: None, viewport: str
+    page: Page, served_app: str, e2e_sim: SimServer, demo_catalog: None, viewport: str, staff
 ) -> None:
     audit = Audit(page, viewport)
     page.goto(f"{served_app}/")
@@ -111,7 +113,22 @@ def test_no_wcag_violations_on_any_page(
     page.wait_for_selector(".opblock-summary-path")
     audit("api-docs")
 
-    assert len(audit.audited) == 18
+    staff("manager@example.com", StaffRole.MANAGER)
+    log_in(page, served_app, "manager@example.com", "a wrong password")
+    audit("admin-login-error")
+    log_in(page, served_app, "manager@example.com")
+    expect(page).to_have_url(f"{served_app}/admin/orders")
+    audit("admin-orders")
+    page.get_by_label("Search").fill("ann@example.com")
+    page.get_by_role("button", name="Search").click()
+    page.locator("table.grid tbody tr").first.get_by_role("link").click()
+    audit("admin-order")
+    page.goto(f"{served_app}/admin/events")
+    audit("admin-events")
+    page.locator("table.grid tbody tr", has_text=EVENT).get_by_role("link").first.click()
+    audit("admin-event")
+
+    assert len(audit.audited) == 23
     for name in audit.audited:
         assert (ARTIFACTS / "pages" / f"{name}-{viewport}.png").stat().st_size > 0
     assert not audit.violations, "\n\n".join(

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from checkout_app.domain.staff import StaffRole
-from checkout_app.services.staff import create_staff
 from checkout_app.stripe_sim import SimServer
 
+from .conftest import STAFF_PASSWORD as PASSWORD
 from .test_browser_checkout import fill_cart
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def staff(make_app, db):
-    """Creates back-office accounts in the served app's database."""
-    shop = make_app().extensions["checkout"]
-    return lambda email, role: create_staff(shop, email, role, PASSWORD)
 
 
 def log_in(page: Page, app_url: str, email: str, password: str = PASSWORD) -> None:
