@@ -181,6 +181,8 @@ class ShopSettings:
     allowed_redirect_hosts: frozenset[str]
     stripe_timeout_seconds: int = 10
     stripe_max_retries: int = 2
+    shop_locale: str = "en_US"
+    shop_timezone: str = "UTC"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
@@ -192,4 +194,6 @@ class ShopSettings:
             allowed_redirect_hosts=config["ALLOWED_REDIRECT_HOSTS"],
             stripe_timeout_seconds=config["STRIPE_TIMEOUT_SECONDS"],
             stripe_max_retries=config["STRIPE_MAX_RETRIES"],
+            shop_locale=config["SHOP_LOCALE"],
+            shop_timezone=config["SHOP_TIMEZONE"],
         )

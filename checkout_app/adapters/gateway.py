@@ -13,8 +13,9 @@ from typing import Any
 import stripe
 
 from checkout_app import messages
+from checkout_app.domain.event_time import event_line
 from checkout_app.domain.money import to_minor_units
-from checkout_app.domain.pricing import PricedCart
+from checkout_app.domain.pricing import PricedCart, PricedLine
 from checkout_app.errors import InvalidWebhook, PaymentUnavailable, WebhooksNotConfigured
 
 log = logging.getLogger(__name__)
@@ -58,16 +59,30 @@ class SessionRequest:
     customer_email: str
     success_url: str
     cancel_url: str
+    locale: str = "en_US"  # how the payment page words an event's date: SHOP_LOCALE
+    timezone: str = "UTC"  # and in which zone: SHOP_TIMEZONE
 
 
-def line_items(cart: PricedCart) -> list[dict[str, Any]]:
+def product_data(line: PricedLine, locale: str, timezone: str) -> dict[str, str]:
+    """The line's name; for tickets also when and where, shown under it on the payment page."""
+    if line.starts_at is None:
+        return {"name": line.title}
+    return {
+        "name": line.title,
+        "description": event_line(line.starts_at, line.venue, locale, timezone),
+    }
+
+
+def line_items(
+    cart: PricedCart, locale: str = "en_US", timezone: str = "UTC"
+) -> list[dict[str, Any]]:
     """Stripe line items whose unit_amount * quantity adds up to the cart total exactly."""
     items = [
         {
             "price_data": {
                 "currency": cart.currency,
                 "unit_amount": to_minor_units(line.unit_price, cart.currency),
-                "product_data": {"name": line.title},
+                "product_data": product_data(line, locale, timezone),
             },
             "quantity": line.quantity,
         }
@@ -120,7 +135,7 @@ class StripeGateway:
         """The create's parameters; a replay under the same idempotency key must send these."""
         return {
             "mode": "payment",
-            "line_items": line_items(request.cart),
+            "line_items": line_items(request.cart, request.locale, request.timezone),
             "customer_email": request.customer_email,
             "client_reference_id": str(request.order_id),
             "metadata": {"orderId": str(request.order_id)},

@@ -97,6 +97,8 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
                 checkout.customer_email,
                 checkout.success_url,
                 checkout.cancel_url,
+                shop.settings.shop_locale,
+                shop.settings.shop_timezone,
             )
         )
         # Written down first: a create that times out, or whose order write fails, may still

@@ -39,7 +39,8 @@ border:1px solid #4f46e5;margin:1rem .5rem 0 0;cursor:pointer}
 {% if session.customer_email %}
 <p>Email: <strong>{{ session.customer_email }}</strong></p>{% endif %}
 <table><caption class="note">Your order</caption>{% for item in items %}
-<tr><td>{{ item.description }} &times; {{ item.quantity }}</td>
+<tr><td>{{ item.description }} &times; {{ item.quantity }}{% if item.price.product.description %}
+<br><span class="note">{{ item.price.product.description }}</span>{% endif %}</td>
 <td class="n">{{ item.amount }}</td></tr>
 {% endfor %}</table>
 <p class="total" data-total>Total {{ total }}</p>

@@ -136,9 +136,12 @@ def read_line_item(line: Any, prefix: str) -> dict[str, Any]:
         raise missing(product_prefix)
     reject_unknown(product_data, PRODUCT_DATA_PARAMS, product_prefix)
     name = read_string(product_data, "name", product_prefix, required=True, max_length=250)
-    read_string(product_data, "description", product_prefix)
+    description = read_string(product_data, "description", product_prefix)
     assert quantity is not None and unit_amount is not None
     amount = unit_amount * quantity
+    # The product as `expand[]=data.price.product` shows it: the hosted page prints its
+    # description (an event's date and venue) under the name, as Stripe's does.
+    product = {"object": "product", "name": name, "description": description}
     return {
         "id": random_id("li_", 24),
         "object": "item",
@@ -147,7 +150,12 @@ def read_line_item(line: Any, prefix: str) -> dict[str, Any]:
         "amount_subtotal": amount,
         "amount_total": amount,
         "currency": currency,
-        "price": {"object": "price", "unit_amount": unit_amount, "currency": currency},
+        "price": {
+            "object": "price",
+            "unit_amount": unit_amount,
+            "currency": currency,
+            "product": product,
+        },
     }
 
 

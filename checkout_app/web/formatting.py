@@ -6,11 +6,10 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from babel import Locale
-from babel.dates import format_datetime, format_skeleton, format_time, get_timezone
 from babel.numbers import format_currency
 from flask import current_app
 
+from checkout_app.domain.event_time import event_when
 from checkout_app.web import bp
 
 
@@ -24,11 +23,7 @@ def money(amount: Decimal, currency: str) -> str:
 def when(moment: datetime) -> str:
     """An event's date, time and zone in the shop's zone: "Tue, Dec 1, 2026, 7:00 PM UTC"."""
     config = current_app.config
-    locale, zone = Locale.parse(config["SHOP_LOCALE"]), get_timezone(config["SHOP_TIMEZONE"])
-    day = format_skeleton("yMMMEd", moment, tzinfo=zone, locale=locale)
-    time = format_time(moment, "short", tzinfo=zone, locale=locale)
-    zone_name = format_datetime(moment, "z", tzinfo=zone, locale=locale)
-    return str(locale.datetime_formats["medium"]).format(f"{time} {zone_name}", day)
+    return event_when(moment, config["SHOP_LOCALE"], config["SHOP_TIMEZONE"])
 
 
 @bp.app_template_filter("order_number")

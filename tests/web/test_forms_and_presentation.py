@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import requests
 from sqlalchemy import text as sql
 
 from checkout_app.config import ConfigError, load_config
@@ -124,3 +125,25 @@ def test_an_empty_cart_has_no_pay_button(client, catalog):
     page = text(client.get("/checkout"))
 
     assert "Your cart is empty." in page and "Pay with Stripe" not in page
+
+
+def test_the_payment_page_says_when_and_where_an_event_is(make_app, catalog, db, sim, stripe_sim):
+    client = make_app(SHOP_TIMEZONE="Europe/Berlin").test_client()
+    db.execute(
+        sql("UPDATE events SET venue = 'Hall 2', starts_at = :at WHERE id = :id"),
+        {"at": datetime(2031, 3, 7, 18, 30, tzinfo=UTC), "id": catalog.event},
+    )
+    add_to_cart(client, "course", catalog.course)
+    add_to_cart(client, "event", catalog.event, 2)
+
+    pay_url = post_form(client, "/checkout", {"email": "ann@example.com"}).headers["Location"]
+
+    (create,) = [r for r in sim.requests() if r["path"] == "/v1/checkout/sessions"]
+    products = {
+        li["price_data"]["product_data"]["name"]: li["price_data"]["product_data"]
+        for li in create["params"]["line_items"]
+    }
+    when = "Fri, Mar 7, 2031, 7:30\u202fPM GMT+01:00 · Hall 2"
+    assert products["Testing Workshop"]["description"] == when
+    assert "description" not in products["Python Foundations"]
+    assert when in requests.get(pay_url, timeout=5).text
