@@ -58,7 +58,7 @@ test: install chromium fleet-packages
 # The fault drill (tests/chaos/): its own PostgreSQL, Redis, simulator and gunicorn, 20 shoppers,
 # each fault 10 s; writes docs/RELIABILITY.md. `make test` runs it with 3 s faults.
 chaos: install
-	APP_ENV=test CHAOS_SECONDS=10 CHAOS_REPORT=docs/RELIABILITY.md $(BIN)/pytest -q -s tests/chaos $(PYTEST_ARGS)
+	APP_ENV=test CHAOS_SECONDS=10 CHAOS_STRICT=1 CHAOS_REPORT=docs/RELIABILITY.md $(BIN)/pytest -q -s tests/chaos $(PYTEST_ARGS)
 
 test-unit: install
 	APP_ENV=test $(BIN)/pytest tests/unit $(PYTEST_ARGS)

