@@ -3,7 +3,9 @@
 import multiprocessing
 import os
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
+# The dev stack (embedded servers, simulator, generated secrets) is not for the network.
+_default_host = "127.0.0.1" if os.environ.get("APP_ENV") == "development" else "0.0.0.0"
+bind = f"{os.environ.get('HOST', _default_host)}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
@@ -20,11 +22,11 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def on_starting(server):
-    """Resolve embedded backends and the dev Stripe simulator once, before workers fork."""
+    """Resolve embedded backends and the dev Stripe simulator once, before workers fork, and
+    say in one line what the app will use."""
     from checkout_app.dev import stack as devstack
 
-    for line in devstack.prepare(os.environ):
-        server.log.info(line)
+    server.log.info(devstack.prepare(os.environ))
 
 
 def on_exit(server):

@@ -8,8 +8,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from checkout_app.config import database_url as sqlalchemy_url
 from checkout_app.db.models import Base
-from checkout_app.dev import embedded
+from checkout_app.dev import stack
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -17,12 +18,16 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 
 def database_url() -> str:
-    """An explicitly set sqlalchemy.url (tests), else DATABASE_URL, else the embedded server."""
-    return (
-        config.get_main_option("sqlalchemy.url")
-        or os.environ.get("DATABASE_URL")
-        or embedded.database_url()
-    )
+    """An explicitly set sqlalchemy.url (tests), else DATABASE_URL (outside production the
+    embedded server when unset)."""
+    explicit = config.get_main_option("sqlalchemy.url")
+    if explicit:
+        return explicit
+    stack.prepare_backends(os.environ)
+    url = sqlalchemy_url(os.environ.get("DATABASE_URL"))
+    if url is None:
+        raise SystemExit("DATABASE_URL is unset (APP_ENV=production starts no embedded server)")
+    return url
 
 
 def run_migrations_offline() -> None:

@@ -181,6 +181,7 @@ class Stack:
             "REDIS_URL": self.redis_url,
             "REDIS_KEY_PREFIX": self.prefix,
             "STRIPE_SECRET_KEY": "sk_test_bench",
+            "STRIPE_WEBHOOK_SECRET": "whsec_bench",
             "STRIPE_API_BASE": self.urls["stripe_sim"],
             # All load comes from 127.0.0.1: the limits stay on, but far above the load.
             "RATE_LIMIT_CHECKOUT": "1000000/minute",

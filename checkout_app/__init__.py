@@ -10,8 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from checkout_app import cli, extensions
-from checkout_app.config import load_config
-from checkout_app.dev import embedded
+from checkout_app.config import ConfigError, load_config
 from checkout_app.http import error_handlers, health, idempotency, limits, requestlog
 from checkout_app.http.request import ShopRequest
 
@@ -19,14 +18,21 @@ log = logging.getLogger(__name__)
 
 
 def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
-    """Build the app from the environment; tests pass env-style overrides in test_config."""
-    app = Flask(__name__, instance_path=str(embedded.INSTANCE_DIR))
+    """Build the app from the environment; tests pass env-style overrides in test_config.
+
+    Starts nothing: the entry points (wsgi.py, gunicorn.conf.py, alembic) resolve the embedded
+    servers and the simulator of the dev stack before they call it.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(load_config({**os.environ, **(test_config or {})}))
+    unset = [name for name in ("DATABASE_URL", "REDIS_URL") if not app.config[name]]
+    if unset:
+        raise ConfigError(
+            f"{' and '.join(unset)} unset: set them, or start through wsgi.py (make run, flask"
+            " --app wsgi), which fills them with embedded servers outside production"
+        )
     if test_config is None:
-        embedded.fill_backends(os.environ)
-        app.config.from_mapping(load_config())
-        _announce(app)
-    else:
-        app.config.from_mapping(load_config({**os.environ, **test_config}))
+        _quiet_loggers()
     app.request_class = ShopRequest
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = app.config["TRUSTED_PROXY_COUNT"]
@@ -63,18 +69,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
 
 
-def _announce(app: Flask) -> None:
-    config = app.config
-    stripe = config["STRIPE_API_BASE"] or "https://api.stripe.com"
-    if not config["STRIPE_SECRET_KEY"]:
-        stripe = "not configured (set STRIPE_SECRET_KEY)"
+def _quiet_loggers() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # The SDK logs every request at INFO; our own request line already covers it.
     logging.getLogger("stripe").setLevel(logging.WARNING)
-    log.info(
-        "checkout_app env=%s database=%s redis=%s stripe=%s",
-        config["APP_ENV"],
-        embedded.describe(config["DATABASE_URL"]),
-        embedded.describe(config["REDIS_URL"]),
-        stripe,
-    )

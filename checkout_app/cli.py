@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -33,12 +34,18 @@ from checkout_app.services.staff import create_staff
 
 @click.command("seed-catalog")
 @with_appcontext
-def seed_catalog_command() -> None:
-    """Create the demo catalog (idempotent) and print it as JSON."""
+@click.option("--summary", is_flag=True, help="One line of counts instead of the JSON list.")
+def seed_catalog_command(summary: bool) -> None:
+    """Create the demo catalog (idempotent) and print it as JSON (or, with --summary, counts)."""
     with shop().uow() as uow:
         items = seed_catalog(uow.session)
         uow.commit()
-    click.echo(json.dumps(items, indent=2))
+    if not summary:
+        click.echo(json.dumps(items, indent=2))
+        return
+    counts = Counter(item["itemType"] for item in items)
+    kinds = ", ".join(f"{n} {kind.replace('_', ' ')}s" for kind, n in sorted(counts.items()))
+    click.echo(f"demo catalog ready: {kinds} (flask --app wsgi seed-catalog lists them)")
 
 
 def parse_item(spec: str) -> CartLine:

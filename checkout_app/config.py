@@ -15,13 +15,27 @@ from babel.dates import get_timezone
 from limits import parse
 
 APP_ENVS = ("development", "production", "test")
+# Without these the app refuses to start in production (no embedded servers, no simulator).
+REQUIRED_IN_PRODUCTION = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+)
+# Stripe refuses an expires_at under 30 minutes or over 24 hours from its own clock; the gateway
+# adds this slack to the 30-minute minimum, so the maximum loses it.
+EXPIRY_SLACK_SECONDS = 60
+EXPIRES_MINUTES_RANGE = (30, 24 * 60 - EXPIRY_SLACK_SECONDS // 60)
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the app refuses to start."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -31,6 +45,8 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -101,13 +117,25 @@ def _redirect_hosts(env: Mapping[str, str], base_url: str) -> frozenset[str]:
     return frozenset({urlsplit(base_url).hostname or "", *(h for h in extra if h)})
 
 
-def _secret_key(env: Mapping[str, str], app_env: str) -> str:
-    key = env.get("SECRET_KEY", "")
-    if key:
-        return key
-    if app_env == "production":
-        raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
-    return secrets.token_hex(32)
+def _check_production(env: Mapping[str, str], app_env: str) -> None:
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name, "").strip()]
+    if app_env == "production" and missing:
+        raise ConfigError(f"APP_ENV=production needs {', '.join(missing)} set in the environment")
+
+
+def database_url(raw: str | None) -> str | None:
+    """A PostgreSQL URL for SQLAlchemy with the psycopg2 driver, whichever form it came in:
+    hosting platforms hand out postgres:// and postgresql://, which SQLAlchemy 2.1 would serve
+    with psycopg (version 3), which is not installed."""
+    for scheme in ("postgres://", "postgresql://"):
+        if raw and raw.startswith(scheme):
+            return "postgresql+psycopg2://" + raw.removeprefix(scheme)
+    return raw or None
+
+
+def _expires_minutes(env: Mapping[str, str]) -> int:
+    low, high = EXPIRES_MINUTES_RANGE
+    return _int(env, "CHECKOUT_EXPIRES_MINUTES", low, minimum=low, maximum=high)
 
 
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -116,6 +144,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     app_env = env.get("APP_ENV", "production").strip() or "production"
     if app_env not in APP_ENVS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, got {app_env!r}")
+    _check_production(env, app_env)
     base_url = _base_url(env)
     prefix = env.get("REDIS_KEY_PREFIX", "checkout:")
     if "{" in prefix or "}" in prefix:
@@ -126,8 +155,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         raise ConfigError(f"CURRENCY must be a three-letter ISO code, got {currency!r}")
     return {
         "APP_ENV": app_env,
-        "SECRET_KEY": _secret_key(env, app_env),
-        "DATABASE_URL": env.get("DATABASE_URL") or None,
+        "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_hex(32),
+        "DATABASE_URL": database_url(env.get("DATABASE_URL")),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "REDIS_KEY_PREFIX": prefix,
         "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 10, minimum=1),
@@ -146,7 +175,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "STRIPE_API_BASE": (env.get("STRIPE_API_BASE") or "").rstrip("/") or None,
         "STRIPE_TIMEOUT_SECONDS": _int(env, "STRIPE_TIMEOUT_SECONDS", 10, minimum=1),
         "STRIPE_MAX_RETRIES": _int(env, "STRIPE_MAX_RETRIES", 2),
-        "CHECKOUT_EXPIRES_MINUTES": _int(env, "CHECKOUT_EXPIRES_MINUTES", 30, minimum=30),
+        "CHECKOUT_EXPIRES_MINUTES": _expires_minutes(env),
         "BASE_URL": base_url,
         "ALLOWED_REDIRECT_HOSTS": _redirect_hosts(env, base_url),
         "TAX_RATE": _tax_rate(env),

@@ -13,15 +13,13 @@ from typing import Any
 import stripe
 
 from checkout_app import messages
+from checkout_app.config import EXPIRY_SLACK_SECONDS
 from checkout_app.domain.event_time import event_line
 from checkout_app.domain.money import to_minor_units
 from checkout_app.domain.pricing import PricedCart, PricedLine
 from checkout_app.errors import InvalidWebhook, PaymentUnavailable, WebhooksNotConfigured
 
 log = logging.getLogger(__name__)
-# Stripe refuses an expires_at under 30 minutes from its own clock; a little slack
-# keeps a configured 30 minutes valid after network and clock drift.
-EXPIRY_SLACK_SECONDS = 60
 # Stripe's own default: a signed event older than this is refused as a possible replay.
 WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -141,6 +139,7 @@ class StripeGateway:
             "metadata": {"orderId": str(request.order_id)},
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
+            # The slack keeps a configured 30 minutes valid after network and clock drift.
             "expires_at": math.ceil(time.time()) + self.expires_minutes * 60 + EXPIRY_SLACK_SECONDS,
         }
 
@@ -150,7 +149,11 @@ class StripeGateway:
         """Create (or, for a repeated order id, get back) an order's session; any failure raises
         PaymentUnavailable."""
         options = {"idempotency_key": idempotency_key(order_id)}
-        return _session(self._call(lambda c: c.v1.checkout.sessions.create(params, options)))
+        session = _session(self._call(lambda c: c.v1.checkout.sessions.create(params, options)))
+        if not session.url:
+            # Nowhere to send the shopper: as good as no session at all.
+            raise PaymentUnavailable(detail=f"Stripe answered session {session.id} without a url")
+        return session
 
     def retrieve_checkout_session(self, session_id: str) -> CheckoutSession:
         """Read a session's current state from Stripe."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import os
 import subprocess
 import time
@@ -12,7 +12,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
-log = logging.getLogger(__name__)
 INSTANCE_DIR = Path(os.environ.get("CHECKOUT_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
 
 
@@ -79,19 +78,35 @@ def _answers(url: str) -> bool:
 
 
 def fill_backends(env: MutableMapping[str, str]) -> None:
-    """Point DATABASE_URL / REDIS_URL at the embedded servers where they are unset."""
-    unset = [name for name in ("DATABASE_URL", "REDIS_URL") if not env.get(name)]
-    if "DATABASE_URL" in unset:
+    """Outside production, point DATABASE_URL / REDIS_URL at the embedded servers where unset.
+
+    In production nothing starts: the app then refuses to, naming what is missing.
+    """
+    if env.get("APP_ENV", "production") == "production":
+        return
+    if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = database_url()
-    if "REDIS_URL" in unset:
+    if not env.get("REDIS_URL"):
         env["REDIS_URL"] = redis_url()
-    if unset and env.get("APP_ENV", "production") == "production":
-        log.warning(
-            "%s unset with APP_ENV=production: using embedded servers under %s, which live on"
-            " this host only",
-            " and ".join(unset),
-            INSTANCE_DIR,
-        )
+
+
+def stop(instance_dir: Path = INSTANCE_DIR) -> list[str]:
+    """Stop the embedded PostgreSQL and Redis under instance/ if they run; what was stopped."""
+    from pgserver._commands import pg_ctl
+
+    stopped = []
+    pgdata = instance_dir / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        # pgserver runs the server as its own "pgserver" user when started by root.
+        user = "pgserver" if os.geteuid() == 0 else None
+        pg_ctl(["-m", "fast", "-w", "stop"], pgdata=pgdata, user=user, timeout=60)
+        stopped.append(f"postgresql ({pgdata})")
+    url = f"unix://{instance_dir / 'redis.sock'}"
+    if _answers(url):
+        with contextlib.suppress(redis.ConnectionError):
+            redis.Redis.from_url(url, socket_timeout=5).shutdown()
+        stopped.append(f"redis ({url})")
+    return stopped
 
 
 def describe(url: str) -> str:

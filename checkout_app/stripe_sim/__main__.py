@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--webhook-url", default=None, help="POST signed events here")
     parser.add_argument("--webhook-secret", default=None, help="whsec_... to sign events with")
     parser.add_argument("--business-name", default="Course Shop", help="shown on the payment page")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if args.webhook_url and not args.webhook_secret:
         parser.error("--webhook-url needs --webhook-secret")
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
         business_name=args.business_name,
+        access_log=args.access_log,
     )
     print(server.start(), flush=True)
     try:

@@ -17,6 +17,13 @@ class KeepAliveHandler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
 
 
+class QuietHandler(KeepAliveHandler):
+    """No access log line per request (the default: the app logs its own Stripe calls)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
 class SimServer:
     """The simulator served over HTTP from a daemon thread; usable as a context manager."""
 
@@ -30,9 +37,11 @@ class SimServer:
         webhook_secret: str | None = None,
         webhook_retry_delays: Sequence[float] = RETRY_DELAYS,
         business_name: str = "Course Shop",
+        access_log: bool = False,
     ) -> None:
         self.host = host
         self.port = port
+        self.handler = KeepAliveHandler if access_log else QuietHandler
         self.app: Flask = create_sim_app(
             public_base_url,
             latency_ms,
@@ -56,7 +65,7 @@ class SimServer:
         if self._server is not None:
             raise RuntimeError("SimServer is already running")
         self._server = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=KeepAliveHandler
+            self.host, self.port, self.app, threaded=True, request_handler=self.handler
         )
         # Do not wait on close for handler threads still sleeping in a slow fault.
         self._server.block_on_close = False  # type: ignore[attr-defined]

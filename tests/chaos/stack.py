@@ -84,6 +84,7 @@ class ChaosStack:
             "REDIS_URL": self.redis.url,
             "REDIS_KEY_PREFIX": "chaos:",
             "STRIPE_SECRET_KEY": "sk_test_chaos",
+            "STRIPE_WEBHOOK_SECRET": "whsec_chaos",
             "STRIPE_API_BASE": self.sim_server.url,
             "BASE_URL": "http://shop.test",
             "RATE_LIMIT_CHECKOUT": "1000000/minute",
