@@ -99,3 +99,10 @@ class CheckoutInProgress(CheckoutError):
 class IdempotencyMismatch(CheckoutError):
     status = 422
     message = messages.IDEMPOTENCY_MISMATCH
+
+
+class InvalidTransition(CheckoutError):
+    """An order asked to make a change its lifecycle does not allow from where it is."""
+
+    status = 409
+    message = messages.ORDER_STATE_CONFLICT

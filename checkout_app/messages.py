@@ -39,6 +39,7 @@ WEBHOOKS_NOT_CONFIGURED = "Webhook endpoint is not configured"
 
 # Cross-cutting answers.
 REQUEST_IN_PROGRESS = "Request in progress"
+ORDER_STATE_CONFLICT = "The order cannot make that change in its current state"
 IDEMPOTENCY_MISMATCH = "Idempotency-Key was already used with a different request"
 IDEMPOTENCY_KEY_INVALID = "Idempotency-Key must be 1-255 printable ASCII characters"
 TOO_MANY_REQUESTS = "Too many requests. Please try again later."

@@ -20,7 +20,6 @@ from checkout_app.db.models import (
     User,
 )
 from checkout_app.domain.enums import BookingStatus, OrderStatus
-from checkout_app.domain.lifecycle import can_move
 
 GRANTED_TYPES = ("course", "digital_product")
 
@@ -100,32 +99,27 @@ class Fulfilment:
 
     def complete(self, order: Order, payment_intent_id: str | None) -> None:
         """Paid: confirm bookings, grant access, queue notifications."""
-        self._move(order, OrderStatus.COMPLETED)
-        order.completed_at = func.now()
-        order.awaiting_payment = False
-        order.stripe_payment_intent_id = payment_intent_id or order.stripe_payment_intent_id
+        before = order.status
+        order.complete(payment_intent_id)
+        self._audit_move(order, before)
         self._set_bookings(order.id, BookingStatus.CONFIRMED)
         self._grant(order)
         self._queue_notifications(order)
 
     def cancel(self, order: Order) -> None:
         """Expired or failed: cancel the bookings so their seats return to the event."""
-        self._move(order, OrderStatus.CANCELLED)
-        order.cancelled_at = func.now()
-        order.awaiting_payment = False
+        before = order.status
+        order.cancel()
+        self._audit_move(order, before)
         self._set_bookings(order.id, BookingStatus.CANCELLED)
 
     def flag(self, order: Order, reason: str) -> None:
         """Hold the order for a person to review."""
-        order.needs_review = True
-        order.review_reason = "; ".join(filter(None, [order.review_reason, reason]))
+        order.flag(reason)
         append_audit(self.session, self.actor, "order.flagged", order.id, {"reason": reason})
 
-    def _move(self, order: Order, target: OrderStatus) -> None:
-        if not can_move(order.status, target):
-            raise ValueError(f"order {order.id}: {order.status.value} -> {target.value}")
-        detail = {"from": order.status.value, "to": target.value}
-        order.status = target
+    def _audit_move(self, order: Order, before: OrderStatus) -> None:
+        detail = {"from": before.value, "to": order.status.value}
         append_audit(self.session, self.actor, STATUS_CHANGED, order.id, detail)
 
     def _set_bookings(self, order_id: uuid.UUID, status: BookingStatus) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from checkout_app.domain.enums import BookingStatus, OrderStatus
+from checkout_app.domain.lifecycle import check_move, check_pending
 
 Money = Numeric(10, 2)
 
@@ -129,6 +130,31 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+    def complete(self, payment_intent_id: str | None) -> None:
+        """Paid: pending -> completed, keeping Stripe's payment intent."""
+        check_move(self.status, OrderStatus.COMPLETED)
+        self.status = OrderStatus.COMPLETED
+        self.completed_at = func.now()
+        self.awaiting_payment = False
+        self.stripe_payment_intent_id = payment_intent_id or self.stripe_payment_intent_id
+
+    def cancel(self) -> None:
+        """Expired, failed or superseded: pending -> cancelled."""
+        check_move(self.status, OrderStatus.CANCELLED)
+        self.status = OrderStatus.CANCELLED
+        self.cancelled_at = func.now()
+        self.awaiting_payment = False
+
+    def await_payment(self) -> None:
+        """Stripe says complete but the money is still on its way (delayed payment methods)."""
+        check_pending(self.status, "await payment")
+        self.awaiting_payment = True
+
+    def flag(self, reason: str) -> None:
+        """Hold for a person to review, whatever the status; reasons accumulate."""
+        self.needs_review = True
+        self.review_reason = "; ".join(filter(None, [self.review_reason, reason]))
 
     __table_args__ = (
         CheckConstraint("total_amount = subtotal + tax", name="orders_total_is_sum"),

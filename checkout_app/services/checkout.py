@@ -17,6 +17,7 @@ from checkout_app.domain.cart import Cart, CartKey, is_session_id, session_hash
 from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
 from checkout_app.errors import CartEmpty, CartNotFound, InvalidInput, ItemsUnavailable, NoSession
 from checkout_app.services.orphans import checkout_lock
+from checkout_app.services.ports import HasCarts
 from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class CheckoutResult:
     order_id: uuid.UUID
 
 
-def cart_for_checkout(shop: Shop, session_id: str | None) -> Cart:
+def cart_for_checkout(shop: HasCarts, session_id: str | None) -> Cart:
     """The session's cart, or the contract's 401 / 404 / 400 when there is nothing to buy."""
     if not is_session_id(session_id):
         raise NoSession()
@@ -76,8 +77,8 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
     priced = price_cart(cart, entries, shop.settings.tax_rate, shop.settings.currency)
     if not priced.sellable:
         raise ItemsUnavailable()
-    fingerprint = _fingerprint(priced, checkout)
-    reusable = _reusable(open_checkouts, fingerprint)
+    fingerprint = checkout_fingerprint(priced, checkout)
+    reusable = reusable_checkout(open_checkouts, fingerprint)
     if reusable is not None:
         log.info("checkout repeated: order %s reused", reusable.id)
         return CheckoutResult(
@@ -168,7 +169,7 @@ def _write_order(shop: Shop, order: PendingOrder, superseded: list[uuid.UUID]) -
         raise
 
 
-def _fingerprint(cart: PricedCart, request: CheckoutRequest) -> str:
+def checkout_fingerprint(cart: PricedCart, request: CheckoutRequest) -> str:
     """A digest of everything that makes two checkouts the same purchase."""
     material = {
         "lines": [[line.key.field, line.quantity, str(line.unit_price)] for line in cart.lines],
@@ -181,7 +182,9 @@ def _fingerprint(cart: PricedCart, request: CheckoutRequest) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-def _reusable(open_checkouts: list[OpenCheckout], fingerprint: str) -> OpenCheckout | None:
+def reusable_checkout(open_checkouts: list[OpenCheckout], fingerprint: str) -> OpenCheckout | None:
+    """The open order of the same purchase whose session has time left to pay; else None (the
+    new checkout then supersedes every open one)."""
     fresh_until = datetime.now(UTC) + REUSE_MARGIN
     return next(
         (

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from checkout_app.adapters.gateway import CheckoutSession, WebhookEvent
 from checkout_app.db.models import Order
-from checkout_app.db.uow import UnitOfWork
 from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.money import to_minor_units
 from checkout_app.errors import PaymentUnavailable
+from checkout_app.services.ports import FulfilmentShop, FulfilmentWork
 from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -67,19 +67,19 @@ def handle_event(shop: Shop, payload: bytes, signature: str | None) -> Applied:
     return applied
 
 
-def clear_bought_lines(shop: Shop, order_id: uuid.UUID) -> None:
+def clear_bought_lines(shop: FulfilmentShop, order_id: uuid.UUID) -> None:
     """Take the paid order's items out of the cart that placed it."""
     with shop.uow() as uow:
         _remove_bought_lines(shop, uow, order_id)
 
 
-def _remove_bought_lines(shop: Shop, uow: UnitOfWork, order_id: uuid.UUID) -> None:
+def _remove_bought_lines(shop: FulfilmentShop, uow: FulfilmentWork, order_id: uuid.UUID) -> None:
     cart_hash, fields = uow.fulfilment.bought_lines(order_id)
     if cart_hash and fields:
         shop.carts.remove_by_hash(cart_hash, fields)
 
 
-def apply_event(uow: UnitOfWork, event: WebhookEvent) -> Applied:
+def apply_event(uow: FulfilmentWork, event: WebhookEvent) -> Applied:
     """Apply a claimed event inside the caller's transaction."""
     verdict = verdict_of(event.type, event.session) if event.session else None
     if verdict is None or event.session is None:
@@ -87,7 +87,7 @@ def apply_event(uow: UnitOfWork, event: WebhookEvent) -> Applied:
     return apply_verdict(uow, event.session, verdict)
 
 
-def apply_verdict(uow: UnitOfWork, session: CheckoutSession, verdict: Verdict) -> Applied:
+def apply_verdict(uow: FulfilmentWork, session: CheckoutSession, verdict: Verdict) -> Applied:
     """Move the session's order as the verdict says, if the state machine allows it."""
     order = _find_order(uow, session)
     if order is None:
@@ -98,7 +98,7 @@ def apply_verdict(uow: UnitOfWork, session: CheckoutSession, verdict: Verdict) -
     if verdict is Verdict.AWAITING:
         if order.status is not OrderStatus.PENDING:
             return Applied(f"ignored_{order.status.value}", order.id)
-        order.awaiting_payment = True
+        order.await_payment()
         return Applied("awaiting_payment", order.id)
     if order.status is not OrderStatus.PENDING:
         return Applied(f"ignored_{order.status.value}", order.id)
@@ -107,7 +107,7 @@ def apply_verdict(uow: UnitOfWork, session: CheckoutSession, verdict: Verdict) -
     return Applied("cancelled", order.id)
 
 
-def _pay(uow: UnitOfWork, order: Order, session: CheckoutSession) -> str:
+def _pay(uow: FulfilmentWork, order: Order, session: CheckoutSession) -> str:
     if order.status is OrderStatus.COMPLETED:
         return "already_completed"
     expected = to_minor_units(order.total_amount, order.currency)
@@ -134,7 +134,7 @@ def _pay(uow: UnitOfWork, order: Order, session: CheckoutSession) -> str:
     return "completed"
 
 
-def _find_order(uow: UnitOfWork, session: CheckoutSession) -> Order | None:
+def _find_order(uow: FulfilmentWork, session: CheckoutSession) -> Order | None:
     refs = {r for r in (session.order_reference, session.client_reference_id) if r}
     if len(refs) != 1:
         return None
@@ -156,7 +156,7 @@ def _order_ref(event: WebhookEvent) -> uuid.UUID | None:
 
 
 def reconcile_stale_orders(
-    shop: Shop, older_than: timedelta, now: datetime, limit: int = 200
+    shop: FulfilmentShop, older_than: timedelta, now: datetime, limit: int = 200
 ) -> list[dict[str, str]]:
     """Settle pending orders whose session should have ended: ask Stripe, apply its answer."""
     with shop.uow() as uow:

@@ -1,0 +1,86 @@
+"""Narrow interfaces the use cases depend on: adapters and db provide them, unit tests fake them."""
+
+from __future__ import annotations
+
+import uuid
+from types import TracebackType
+from typing import Any, Protocol
+
+from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
+from checkout_app.db.models import Order
+from checkout_app.domain.cart import Cart
+
+
+class PaymentGateway(Protocol):
+    """Stripe Checkout Sessions (adapters/gateway.py); failures raise PaymentUnavailable."""
+
+    def session_params(self, request: SessionRequest) -> dict[str, Any]: ...
+
+    def create_checkout_session(
+        self, order_id: uuid.UUID, params: dict[str, Any]
+    ) -> CheckoutSession: ...
+
+    def retrieve_checkout_session(self, session_id: str) -> CheckoutSession: ...
+
+    def expire_checkout_session(self, session_id: str) -> bool: ...
+
+
+class CartStorage(Protocol):
+    """Carts by session (adapters/cart_store.py)."""
+
+    def load(self, session_id: str) -> Cart | None: ...
+
+    def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None: ...
+
+
+class FulfilmentStore(Protocol):
+    """Order transitions and their side effects (db/fulfilment_repository.py)."""
+
+    def lock(self, order_id: uuid.UUID) -> Order | None: ...
+
+    def complete(self, order: Order, payment_intent_id: str | None) -> None: ...
+
+    def cancel(self, order: Order) -> None: ...
+
+    def flag(self, order: Order, reason: str) -> None: ...
+
+    def pending_before(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]: ...
+
+    def bought_lines(self, order_id: uuid.UUID) -> tuple[str | None, list[str]]: ...
+
+
+class FulfilmentWork(Protocol):
+    """A unit of work as fulfilment uses it: `with uow:`, its repository, an explicit commit."""
+
+    @property
+    def fulfilment(self) -> FulfilmentStore: ...
+
+    def __enter__(self) -> FulfilmentWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class HasCarts(Protocol):
+    """What reading a cart for checkout needs."""
+
+    @property
+    def carts(self) -> CartStorage: ...
+
+
+class FulfilmentShop(Protocol):
+    """What reconciling stale orders needs: Stripe, the carts and units of work."""
+
+    @property
+    def gateway(self) -> PaymentGateway: ...
+
+    @property
+    def carts(self) -> CartStorage: ...
+
+    def uow(self) -> FulfilmentWork: ...
