@@ -21,16 +21,15 @@ from checkout_app.api.apidoc import (
     invalid,
     ok,
 )
+from checkout_app.api.responses import CartResponseSchema
 from checkout_app.api.schemas import (
     ADD_ITEM_ERRORS,
     SET_QUANTITY_ERRORS,
     AddItemSchema,
     CartLinePathSchema,
-    CartResponseSchema,
     QuantitySchema,
     load,
 )
-from checkout_app.api.serialize import cart_json
 from checkout_app.domain.cart import CartKey
 from checkout_app.domain.enums import ItemType
 from checkout_app.domain.pricing import PricedCart
@@ -46,7 +45,7 @@ COOKIE_SET = (SET_COOKIE, IDEMPOTENT_REPLAYED)
 
 
 def _answer(cart: PricedCart, session_id: str | None = None, status: int = 200) -> Response:
-    response = jsonify(success=True, cart=cart_json(cart))
+    response = jsonify(CartResponseSchema().dump({"success": True, "cart": cart}))
     response.status_code = status
     return set_session_cookie(response, session_id) if session_id else response
 

@@ -17,10 +17,10 @@ from checkout_app.api.apidoc import (
     invalid,
     ok,
 )
+from checkout_app.api.responses import CheckoutSessionSchema
 from checkout_app.api.schemas import (
     CHECKOUT_ERRORS,
     CheckoutRequestSchema,
-    CheckoutSessionSchema,
     load,
 )
 from checkout_app.errors import (
@@ -87,10 +87,11 @@ def create_session() -> Response:
             cancel_url=body["cancel_url"],
         ),
     )
-    return jsonify(
-        success=True,
-        sessionId=result.session_id,
-        sessionUrl=result.session_url,
-        orderId=str(result.order_id),
-        message=messages.CHECKOUT_CREATED,
-    )
+    body = {
+        "success": True,
+        "session_id": result.session_id,
+        "session_url": result.session_url,
+        "order_id": result.order_id,
+        "message": messages.CHECKOUT_CREATED,
+    }
+    return jsonify(CheckoutSessionSchema().dump(body))

@@ -18,7 +18,8 @@ from checkout_app.api.apidoc import (
     SECURITY_SCHEMES,
     ApiDoc,
 )
-from checkout_app.api.schemas import Email, ErrorSchema
+from checkout_app.api.schemas import Email
+from checkout_app.http.json_bodies import ErrorSchema
 
 DESCRIPTION = (
     "Carts live under the `session_id` cookie that the first cart write sets: send every request"

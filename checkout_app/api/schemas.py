@@ -1,4 +1,5 @@
-"""marshmallow schemas for the JSON API; error messages follow the contract word for word."""
+"""Request schemas of the JSON API (bodies and paths); error messages follow the contract word
+for word. The answers are in responses.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from checkout_app import messages
 from checkout_app.domain.cart import MAX_QUANTITY
 from checkout_app.domain.enums import ItemType
-from checkout_app.domain.pricing import Availability
 from checkout_app.errors import InvalidInput
 
 # OpenAPI only: the service checks the host against BASE_URL and ALLOWED_REDIRECT_HOSTS.
@@ -143,91 +143,6 @@ def _first(message: Any) -> str:
     return str(message)
 
 
-# Response bodies. The views build these with jsonify; the schemas describe them for OpenAPI.
-AMOUNT = validate.Regexp(r"^\d+\.\d{2}$")
-
-
-def _amount(description: str, example: str, **kwargs: Any) -> fields.String:
-    return fields.String(
-        required=True,
-        validate=AMOUNT,
-        metadata={"description": description, "examples": [example]},
-        **kwargs,
-    )
-
-
-class CartItemSchema(Schema):
-    """One cart line, priced from the database."""
-
-    item_type = fields.Enum(ItemType, by_value=True, data_key="itemType", required=True)
-    item_id = fields.UUID(data_key="itemId", required=True)
-    title = fields.String(required=True)
-    unit_price = _amount("Price of one unit", "49.00", data_key="unitPrice")
-    quantity = fields.Integer(required=True, validate=validate.Range(1, MAX_QUANTITY))
-    line_total = _amount("unitPrice x quantity", "98.00", data_key="lineTotal")
-    available = fields.Boolean(
-        required=True,
-        metadata={"description": "false when off sale or the event has too few seats left"},
-    )
-    availability = fields.Enum(
-        Availability,
-        by_value=True,
-        required=True,
-        metadata={
-            "description": "Why the line can or cannot be bought: available; too_few_seats "
-            "(lower the quantity to seatsLeft); sold_out; off_sale (withdrawn or started)"
-        },
-    )
-    seats_left = fields.Integer(
-        data_key="seatsLeft",
-        required=True,
-        allow_none=True,
-        validate=validate.Range(min=0),
-        metadata={"description": "Seats the event has left; null for courses and products"},
-    )
-
-
-class CartSchema(Schema):
-    """A priced cart; an absent cart reads as empty."""
-
-    items = fields.List(fields.Nested(CartItemSchema), required=True)
-    subtotal = _amount("Sum of the line totals", "168.00")
-    tax = _amount("Tax on the subtotal, rounded half-up to cents", "13.86")
-    total = _amount("subtotal + tax", "181.86")
-    currency = fields.String(required=True, validate=validate.Regexp(r"^[a-z]{3}$"))
-
-
-class CartResponseSchema(Schema):
-    """Answer of every cart route."""
-
-    success = fields.Boolean(required=True, validate=validate.Equal(True))
-    cart = fields.Nested(CartSchema, required=True)
-
-
-class CheckoutSessionSchema(Schema):
-    """Answer of a successful POST /api/checkout/create-session."""
-
-    success = fields.Boolean(required=True, validate=validate.Equal(True))
-    session_id = fields.String(
-        data_key="sessionId", required=True, metadata={"description": "Stripe Checkout Session id"}
-    )
-    session_url = fields.String(
-        data_key="sessionUrl",
-        required=True,
-        metadata={"format": "uri", "description": "Send the shopper here to pay"},
-    )
-    order_id = fields.UUID(data_key="orderId", required=True)
-    message = fields.String(required=True, validate=validate.Equal(messages.CHECKOUT_CREATED))
-
-
-class ErrorSchema(Schema):
-    """Every error answer: `{success: false, error, details?}`."""
-
-    success = fields.Boolean(required=True, validate=validate.Equal(False))
-    error = fields.String(required=True, metadata={"description": "Safe to show to the shopper"})
-    details = fields.String(metadata={"description": "Only when APP_ENV=development"})
-
-
 class CartLinePathSchema(Schema):
     """Path of PATCH/DELETE /api/cart/items/<itemType>/<itemId>; anything else answers 404."""
 
@@ -259,75 +174,7 @@ CHECKOUT_ERRORS = (
 )
 
 
-class OrderItemSchema(Schema):
-    item_type = fields.String(data_key="itemType", required=True)
-    item_id = fields.UUID(data_key="itemId", required=True, allow_none=True)
-    title = fields.String(required=True)
-    unit_price = _amount("Price paid for one unit", "49.00", data_key="unitPrice")
-    quantity = fields.Integer(required=True)
-    line_total = _amount("unitPrice x quantity", "98.00", data_key="lineTotal")
-
-
-class OrderBookingSchema(Schema):
-    booking_id = fields.UUID(data_key="bookingId", required=True)
-    event_id = fields.UUID(data_key="eventId", required=True)
-    status = fields.String(
-        required=True, validate=validate.OneOf(["pending", "confirmed", "cancelled"])
-    )
-    attendees = fields.Integer(required=True)
-    total_price = _amount("price x attendees", "240.00", data_key="totalPrice")
-
-
-class EntitlementSchema(Schema):
-    item_type = fields.String(data_key="itemType", required=True)
-    item_id = fields.UUID(data_key="itemId", required=True, allow_none=True)
-    granted_at = fields.DateTime(data_key="grantedAt", required=True)
-
-
-class OrderSchema(Schema):
-    """An order with its lines, event bookings and granted access."""
-
-    order_id = fields.UUID(data_key="orderId", required=True)
-    status = fields.String(
-        required=True, validate=validate.OneOf(["pending", "completed", "cancelled", "refunded"])
-    )
-    awaiting_payment = fields.Boolean(data_key="awaitingPayment", required=True)
-    needs_review = fields.Boolean(data_key="needsReview", required=True)
-    customer_email = fields.String(data_key="customerEmail", required=True)
-    user_id = fields.UUID(data_key="userId", required=True, allow_none=True)
-    subtotal = _amount("Sum of the line totals", "168.00")
-    tax = _amount("Tax", "0.00")
-    total = _amount("subtotal + tax", "168.00")
-    currency = fields.String(required=True)
-    stripe_checkout_session_id = fields.String(
-        data_key="stripeCheckoutSessionId", required=True, allow_none=True
-    )
-    stripe_payment_intent_id = fields.String(
-        data_key="stripePaymentIntentId", required=True, allow_none=True
-    )
-    created_at = fields.DateTime(data_key="createdAt", required=True)
-    completed_at = fields.DateTime(data_key="completedAt", required=True, allow_none=True)
-    items = fields.List(fields.Nested(OrderItemSchema), required=True)
-    bookings = fields.List(fields.Nested(OrderBookingSchema), required=True)
-    entitlements = fields.List(fields.Nested(EntitlementSchema), required=True)
-
-
-class OrderResponseSchema(Schema):
-    """Answer of GET /api/orders/<orderId>."""
-
-    success = fields.Boolean(required=True, validate=validate.Equal(True))
-    order = fields.Nested(OrderSchema, required=True)
-
-
 class OrderPathSchema(Schema):
     """Path of GET /api/orders/<orderId>; anything but an order's id answers 404."""
 
     order_id = fields.UUID(required=True)
-
-
-class WebhookReceivedSchema(Schema):
-    """Answer to Stripe: the event was applied, or had been already (`duplicate`)."""
-
-    success = fields.Boolean(required=True, validate=validate.Equal(True))
-    received = fields.Boolean(required=True, validate=validate.Equal(True))
-    duplicate = fields.Boolean(required=True)

@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from checkout_app import messages
 from checkout_app.api import bp
 from checkout_app.api.apidoc import SERVER_ERROR, STRIPE_SIGNATURE, api_doc, errors, ok
-from checkout_app.api.schemas import WebhookReceivedSchema
+from checkout_app.api.responses import WebhookReceivedSchema
 from checkout_app.errors import (
     CartUnavailable,
     DatabaseUnavailable,
@@ -44,4 +44,5 @@ MAX_EVENT_BYTES = 1024 * 1024
 def stripe_webhook() -> Response:
     request.max_content_length = MAX_EVENT_BYTES
     applied = handle_event(shop(), request.get_data(), request.headers.get("Stripe-Signature"))
-    return jsonify(success=True, received=True, duplicate=applied.duplicate)
+    body = {"success": True, "received": True, "duplicate": applied.duplicate}
+    return jsonify(WebhookReceivedSchema().dump(body))

@@ -25,6 +25,11 @@ class OrderLine:
     starts_at: datetime | None = None
     venue: str | None = None
 
+    @property
+    def line_total(self) -> Decimal:
+        """What the line cost: unit price x quantity."""
+        return self.price * self.quantity
+
 
 @dataclass(frozen=True)
 class OrderBooking:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from checkout_app import messages
 from checkout_app.errors import CheckoutError
 from checkout_app.http import backends
+from checkout_app.http.json_bodies import error_json
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,8 @@ def _pages() -> HtmlPages:
 
 def error_response(status: int, message: str, details: str | None = None) -> Response:
     """A JSON error; `details` is shown only when APP_ENV=development."""
-    body: dict[str, object] = {"success": False, "error": message}
-    if details and current_app.config["APP_ENV"] == "development":
-        body["details"] = details
-    response = jsonify(body)
+    shown = details if current_app.config["APP_ENV"] == "development" else None
+    response = jsonify(error_json(message, shown))
     response.status_code = status
     return response
 

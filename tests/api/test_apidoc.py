@@ -19,7 +19,7 @@ from checkout_app.api.apidoc import (
     ok,
 )
 from checkout_app.api.openapi import build_spec
-from checkout_app.api.schemas import CartResponseSchema
+from checkout_app.api.responses import CartResponseSchema
 from checkout_app.errors import CartUnavailable, ItemNotFound, OrderNotFound
 
 EVENT = {"type": "object", "required": ["id", "type"]}
