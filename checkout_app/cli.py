@@ -1,4 +1,4 @@
-"""flask CLI: seed-catalog, seed-cart, send-notifications, expire-stale-orders, create-staff."""
+"""flask CLI: seed-catalog, seed-cart, notifications, stale orders, staff, refund-order."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import json
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from checkout_app.adapters.senders import senders_for
+from checkout_app.api.refunds import refund_json
 from checkout_app.db.seed import seed_catalog
 from checkout_app.domain.cart import (
     CartKey,
@@ -20,7 +22,7 @@ from checkout_app.domain.cart import (
     is_session_id,
     new_session_id,
 )
-from checkout_app.domain.enums import ItemType
+from checkout_app.domain.enums import REFUND_REASONS, ItemType
 from checkout_app.domain.staff import StaffRole
 from checkout_app.errors import CheckoutError
 from checkout_app.extensions import shop
@@ -29,6 +31,7 @@ from checkout_app.services.cart import view_cart
 from checkout_app.services.fulfilment import reconcile_stale_orders
 from checkout_app.services.notifications import send_pending
 from checkout_app.services.orphans import expire_orphan_sessions
+from checkout_app.services.refunds import RefundAsk, refund_order
 from checkout_app.services.staff import create_staff
 
 
@@ -137,6 +140,35 @@ def create_staff_command(email: str, role: str, password: str) -> None:
     click.echo(json.dumps({"id": member.id, "email": member.email, "role": member.role.value}))
 
 
+@click.command("refund-order")
+@click.argument("order_id", type=click.UUID)
+@click.option("--amount", help="Refund this much, e.g. 12.50 (default: everything left).")
+@click.option("--item", "items", multiple=True, help="TYPE:ID[:QTY] of a line, repeatable.")
+@click.option("--reason", type=click.Choice(REFUND_REASONS), help="Stripe's refund reason.")
+@with_appcontext
+def refund_order_command(
+    order_id: uuid.UUID, amount: str | None, items: tuple[str, ...], reason: str | None
+) -> None:
+    """Refund a paid order through Stripe (all, an amount, or lines) and print the refund."""
+    try:
+        value = Decimal(amount) if amount is not None else None
+    except InvalidOperation as exc:
+        raise click.ClickException("--amount must be a number like 12.50") from exc
+    if value is not None and (not value.is_finite() or value <= 0 or value != round(value, 2)):
+        raise click.ClickException("--amount must be a positive amount like 12.50")
+    # TYPE:ID refunds all that is left of the line; TYPE:ID:QTY that many units.
+    lines = [
+        (parse_item(spec).key.field, parse_item(spec).quantity if spec.count(":") == 2 else None)
+        for spec in items
+    ]
+    ask = RefundAsk(amount=value, items=lines, reason=reason)
+    try:
+        refund = refund_order(shop(), order_id, ask, "cli")
+    except CheckoutError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(json.dumps(refund_json(refund), indent=2))
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
     for command in (
@@ -145,5 +177,6 @@ def register(app: Flask) -> None:
         send_notifications_command,
         expire_stale_orders_command,
         create_staff_command,
+        refund_order_command,
     ):
         app.cli.add_command(command)

@@ -106,3 +106,54 @@ class InvalidTransition(CheckoutError):
 
     status = 409
     message = messages.ORDER_STATE_CONFLICT
+
+
+class StaffOnly(CheckoutError):
+    """A staff-only route called without a valid support token or staff session."""
+
+    status = 401
+    message = messages.STAFF_ONLY
+
+
+class StaffForbidden(CheckoutError):
+    """A staff member whose role does not allow this action."""
+
+    status = 403
+    message = messages.STAFF_FORBIDDEN
+
+
+class UnknownOrderLine(InvalidInput):
+    message = messages.UNKNOWN_ORDER_LINE
+
+
+class RefundRefused(CheckoutError):
+    """The order's state does not allow this refund."""
+
+    status = 409
+    message = messages.REFUND_REFUSED
+
+
+class OrderNotPaid(RefundRefused):
+    message = messages.ORDER_NOT_PAID
+
+
+class OrderFullyRefunded(RefundRefused):
+    message = messages.ORDER_FULLY_REFUNDED
+
+
+class OrderDisputed(RefundRefused):
+    message = messages.ORDER_DISPUTED
+
+
+class RefundTooLarge(RefundRefused):
+    message = messages.REFUND_TOO_LARGE
+
+
+class LineOverRefunded(RefundRefused):
+    message = messages.LINE_OVER_REFUNDED
+
+
+class RefundDeclined(RefundRefused):
+    """Stripe refused the refund outright (our records and Stripe's disagree)."""
+
+    message = messages.REFUND_DECLINED

@@ -50,3 +50,15 @@ CSRF_REFUSED = (
     "This form has expired or did not come from this shop, so nothing was changed. "
     "Go back, reload the page and try again."
 )
+
+# Refunds (staff only).
+STAFF_ONLY = "Staff authentication required"
+STAFF_FORBIDDEN = "Your role does not allow this"
+UNKNOWN_ORDER_LINE = "Unknown order line"
+REFUND_REFUSED = "Refund refused"
+ORDER_NOT_PAID = "Order is not paid"
+ORDER_FULLY_REFUNDED = "Order is already fully refunded"
+ORDER_DISPUTED = "Order is disputed"
+REFUND_TOO_LARGE = "Refund amount is more than what is left to refund"
+LINE_OVER_REFUNDED = "quantity is more than is left to refund on that line"
+REFUND_DECLINED = "The payment provider declined the refund"

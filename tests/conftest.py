@@ -24,8 +24,8 @@ from .helpers import Catalog, add_course, add_event, insert
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
 TABLES = (
-    "staff_sessions, staff, audit_log, stripe_events, outbox, entitlements, bookings,"
-    " order_items, orders, users, events, courses, digital_products"
+    "staff_sessions, staff, audit_log, refund_lines, refunds, disputes, stripe_events, outbox,"
+    " entitlements, bookings, order_items, orders, users, events, courses, digital_products"
 )
 WEBHOOK_SECRET = "whsec_test_checkout_app"
 SUPPORT_TOKEN = "support-token-for-tests"

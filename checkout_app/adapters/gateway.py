@@ -13,11 +13,25 @@ from typing import Any
 import stripe
 
 from checkout_app import messages
+from checkout_app.adapters.stripe_objects import (
+    NotAStripeObject,
+    StripeCharge,
+    StripeDispute,
+    StripeRefund,
+    charge_of,
+    dispute_of,
+    refund_of,
+)
 from checkout_app.config import EXPIRY_SLACK_SECONDS
 from checkout_app.domain.event_time import event_line
 from checkout_app.domain.money import to_minor_units
 from checkout_app.domain.pricing import PricedCart, PricedLine
-from checkout_app.errors import InvalidWebhook, PaymentUnavailable, WebhooksNotConfigured
+from checkout_app.errors import (
+    InvalidWebhook,
+    PaymentUnavailable,
+    RefundDeclined,
+    WebhooksNotConfigured,
+)
 
 log = logging.getLogger(__name__)
 # Stripe's own default: a signed event older than this is refused as a possible replay.
@@ -42,12 +56,24 @@ class CheckoutSession:
 
 @dataclass(frozen=True)
 class WebhookEvent:
-    """A verified Stripe event; `session` is set for checkout.session.* events."""
+    """A verified Stripe event with its object: a session, charge, refund or dispute."""
 
     id: str
     type: str
     payload: dict[str, Any]
     session: CheckoutSession | None
+    charge: StripeCharge | None = None
+    refund: StripeRefund | None = None
+    dispute: StripeDispute | None = None
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    refund_id: uuid.UUID
+    order_id: uuid.UUID
+    payment_intent_id: str
+    amount: int  # minor units
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -168,6 +194,24 @@ class StripeGateway:
             return False
         return True
 
+    def create_refund(self, request: RefundRequest) -> StripeRefund:
+        """Ask Stripe for a refund keyed by our refund row; a refusal raises RefundDeclined."""
+        params: dict[str, Any] = {
+            "payment_intent": request.payment_intent_id,
+            "amount": request.amount,
+            "metadata": {"orderId": str(request.order_id), "refundId": str(request.refund_id)},
+        }
+        if request.reason:
+            params["reason"] = request.reason
+        options = {"idempotency_key": f"refund-{request.refund_id}"}
+        try:
+            refund = self._call(lambda c: c.v1.refunds.create(params, options))
+        except PaymentUnavailable as exc:
+            if isinstance(exc.__cause__, stripe.InvalidRequestError):
+                raise RefundDeclined(detail=exc.detail) from exc
+            raise
+        return refund_of(refund.to_dict())
+
     def parse_event(self, payload: bytes, signature: str | None) -> WebhookEvent:
         """Verify a webhook's Stripe-Signature (300 s tolerance) and read the event."""
         if not self.webhook_secret:
@@ -186,8 +230,19 @@ class StripeGateway:
         if not _is_event(data) or "\\u0000" in text:
             raise InvalidWebhook(messages.INVALID_WEBHOOK_PAYLOAD, detail="not a Stripe event")
         obj = data["data"]["object"]
-        session = _session(obj) if obj.get("object") == "checkout.session" else None
-        return WebhookEvent(id=data["id"], type=data["type"], payload=data, session=session)
+        kind = obj.get("object")
+        try:
+            return WebhookEvent(
+                id=data["id"],
+                type=data["type"],
+                payload=data,
+                session=_session(obj) if kind == "checkout.session" else None,
+                charge=charge_of(obj) if kind == "charge" else None,
+                refund=refund_of(obj) if kind == "refund" else None,
+                dispute=dispute_of(obj) if kind == "dispute" else None,
+            )
+        except NotAStripeObject as exc:
+            raise InvalidWebhook(messages.INVALID_WEBHOOK_PAYLOAD, detail=str(exc)) from exc
 
     def _call(self, action: Any) -> Any:
         if self.client is None:

@@ -25,19 +25,33 @@ class Sender(Protocol):
 def render_email(
     message_id: str, recipient: str, payload: dict[str, Any], sender: str
 ) -> EmailMessage:
-    """The order confirmation email for an outbox payload."""
+    """The email for an outbox payload: an order confirmation or a refund notice."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = recipient
-    mail["Subject"] = f"Your order {payload['orderId'][:8]} is confirmed"
     # A stable Message-ID lets a mail system drop a retried duplicate.
     mail["Message-ID"] = f"<{message_id}@checkout-app>"
+    order = payload["orderId"]
+    if payload.get("kind") == "refund_issued":
+        mail["Subject"] = f"A refund for your order {order[:8]}"
+        lines = [f"- {i['quantity']} x {i['title']}" for i in payload.get("items", [])]
+        why = f"\n{payload['message']}\n" if payload.get("message") else ""
+        mail.set_content(
+            f"We have refunded {payload['amount']} {payload['currency'].upper()}"
+            " to the card you paid with.\n"
+            + why
+            + ("\nRefunded:\n" + "\n".join(lines) + "\n" if lines else "")
+            + "\nIt can take 5 to 10 days to show on your statement.\n"
+            + f"Order: {order}\n"
+        )
+        return mail
+    mail["Subject"] = f"Your order {order[:8]} is confirmed"
     lines = [f"- {i['quantity']} x {i['title']} @ {i['unitPrice']}" for i in payload["items"]]
     mail.set_content(
         "Thank you for your order.\n\n"
         + "\n".join(lines)
         + f"\n\nTotal: {payload['total']} {payload['currency'].upper()}\n"
-        + f"Order: {payload['orderId']}\n"
+        + f"Order: {order}\n"
     )
     return mail
 

@@ -20,6 +20,7 @@ from checkout_app.db.models import (
     User,
 )
 from checkout_app.domain.enums import BookingStatus, OrderStatus
+from checkout_app.domain.lifecycle import can_move
 
 GRANTED_TYPES = ("course", "digital_product")
 
@@ -69,6 +70,16 @@ class Fulfilment:
         """The order, locked until commit so its events apply one at a time."""
         return self.session.get(Order, order_id, with_for_update=True)
 
+    def lock_by_payment_intent(self, payment_intent_id: str | None) -> Order | None:
+        """The order paid by this payment intent, locked until commit."""
+        if not payment_intent_id:
+            return None
+        return self.session.scalar(
+            select(Order)
+            .where(Order.stripe_payment_intent_id == payment_intent_id)
+            .with_for_update()
+        )
+
     def pending_before(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]:
         """Pending, not awaiting payment, created before `cutoff`: (order id, session id)."""
         rows = self.session.execute(
@@ -117,6 +128,15 @@ class Fulfilment:
         """Hold the order for a person to review."""
         order.flag(reason)
         append_audit(self.session, self.actor, "order.flagged", order.id, {"reason": reason})
+
+    def move(self, order: Order, target: OrderStatus) -> bool:
+        """Move the order if the state machine allows it (audited); whether it moved."""
+        if order.status is target or not can_move(order.status, target):
+            return False
+        before = order.status
+        order.status = target
+        self._audit_move(order, before)
+        return True
 
     def _audit_move(self, order: Order, before: OrderStatus) -> None:
         detail = {"from": before.value, "to": order.status.value}

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.x models: catalog, users, orders, order items and event bookings."""
+"""SQLAlchemy 2.x models: catalog, users, orders, order items, event bookings and refunds."""
 
 from __future__ import annotations
 
@@ -355,3 +355,69 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)
+
+
+class Refund(Base):
+    """Money given back on an order; written before Stripe is asked, its id keys the request."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), server_default="pending")
+    # Stripe's reason (requested_by_customer, duplicate, fraudulent); None for dashboard refunds.
+    reason: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Who asked: "support", "cli", "staff:<email>", "stripe" (made in Stripe's dashboard), ...
+    actor: Mapped[str] = mapped_column(String(254))
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    # Set once when Stripe confirms: the lines' access and seats are taken back exactly then.
+    succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="refunds_amount_positive"),
+        CheckConstraint(
+            "status IN ('pending', 'succeeded', 'failed', 'canceled')", name="refunds_status"
+        ),
+        Index("ix_refunds_order_id", "order_id"),
+    )
+
+
+class RefundLine(Base):
+    """The part of an order line a refund gives back (a refund by amount has none)."""
+
+    __tablename__ = "refund_lines"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    refund_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("refunds.id", ondelete="CASCADE"))
+    order_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("order_items.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    __table_args__ = (
+        CheckConstraint("quantity BETWEEN 1 AND 99", name="refund_lines_quantity_range"),
+        Index("ix_refund_lines_refund_id", "refund_id"),
+        Index("ix_refund_lines_order_item_id", "order_item_id"),
+    )
+
+
+class Dispute(Base):
+    """A chargeback Stripe told us about; remembers its outcome so a late "created" is ignored."""
+
+    __tablename__ = "disputes"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"))
+    status: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = _created_at()
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_disputes_order_id", "order_id"),)

@@ -8,8 +8,10 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from checkout_app.db.audit import AuditLog
+from checkout_app.db.disputes import Disputes
 from checkout_app.db.fulfilment_repository import EventLog, Fulfilment
 from checkout_app.db.outbox import Outbox
+from checkout_app.db.refund_repository import Refunds
 from checkout_app.db.repository import CatalogRepository, OrderRepository, UserRepository
 from checkout_app.db.staff_repository import StaffRepository
 from checkout_app.errors import DatabaseUnavailable
@@ -31,6 +33,8 @@ class UnitOfWork:
     outbox: Outbox
     audit: AuditLog
     staff: StaffRepository
+    refunds: Refunds
+    disputes: Disputes
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -45,6 +49,8 @@ class UnitOfWork:
         self.outbox = Outbox(self.session)
         self.audit = AuditLog(self.session)
         self.staff = StaffRepository(self.session)
+        self.refunds = Refunds(self.session)
+        self.disputes = Disputes(self.session)
         return self
 
     def __exit__(

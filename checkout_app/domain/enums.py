@@ -16,6 +16,8 @@ class OrderStatus(enum.StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    DISPUTED = "disputed"
 
 
 class BookingStatus(enum.StrEnum):
@@ -23,6 +25,18 @@ class BookingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
 
+
+class RefundStatus(enum.StrEnum):
+    """Stripe's refund statuses, which a refund row mirrors."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+# Stripe's reasons for a refund (its `reason` parameter accepts only these).
+REFUND_REASONS = ("requested_by_customer", "duplicate", "fraudulent")
 
 # The bookings that take an event's seats: a pending one holds them until its order settles.
 SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)

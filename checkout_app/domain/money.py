@@ -38,3 +38,10 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 def format_amount(amount: Decimal) -> str:
     """An amount as the JSON string the API speaks, e.g. "49.00"."""
     return f"{to_cents(amount):.2f}"
+
+
+def from_minor_units(amount: int, currency: str) -> Decimal:
+    """An amount Stripe gave in minor units as a Decimal (12.50 for 1250 cents)."""
+    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
+        return Decimal(amount).quantize(CENT)
+    return (Decimal(amount) / 100).quantize(CENT)

@@ -14,6 +14,7 @@ from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.money import to_minor_units
 from checkout_app.errors import PaymentUnavailable
 from checkout_app.services.ports import FulfilmentShop, FulfilmentWork
+from checkout_app.services.refund_events import apply_money_event
 from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,9 @@ def _remove_bought_lines(shop: FulfilmentShop, uow: FulfilmentWork, order_id: uu
 
 def apply_event(uow: FulfilmentWork, event: WebhookEvent) -> Applied:
     """Apply a claimed event inside the caller's transaction."""
+    money = apply_money_event(uow, event)
+    if money is not None:
+        return Applied(*money)
     verdict = verdict_of(event.type, event.session) if event.session else None
     if verdict is None or event.session is None:
         return Applied("ignored")

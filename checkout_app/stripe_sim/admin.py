@@ -107,6 +107,13 @@ def register_session_controls(app: Flask, state: SimState, webhooks: WebhookSend
     def list_events() -> Response:
         return json_response({"data": webhooks.records()})
 
+    @app.get("/_sim/events/<event_id>")
+    def show_event(event_id: str) -> Response:
+        event = webhooks.event(event_id)
+        if event is None:
+            return error_response(404, "invalid_request_error", f"No such event: {event_id}")
+        return json_response(event)
+
     @app.post("/_sim/events/<event_id>/resend")
     def resend_event(event_id: str) -> Response:
         if webhooks.record(event_id) is None:

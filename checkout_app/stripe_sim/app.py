@@ -9,6 +9,7 @@ from .admin import register_admin
 from .api import register_api
 from .faults import DropMiddleware
 from .hosted import register_hosted_page
+from .money import register_money
 from .responses import error_response
 from .state import SimState
 from .webhooks import RETRY_DELAYS, WebhookSender
@@ -36,6 +37,7 @@ def create_sim_app(
     app.extensions["stripe_sim.webhooks"] = webhooks
     register_api(app, state, webhooks, public_base_url.rstrip("/") if public_base_url else None)
     register_admin(app, state, webhooks)
+    register_money(app, state, webhooks)
     register_hosted_page(app, state, webhooks, business_name)
     app.register_error_handler(HTTPException, http_error)
     app.wsgi_app = DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]

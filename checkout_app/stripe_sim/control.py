@@ -67,9 +67,35 @@ class SimControl:
         """Delivery records of every event sent: id, type, session_id, attempts, last_status."""
         return self._call("GET", "/_sim/events")["data"]
 
+    def event(self, event_id: str) -> dict[str, Any]:
+        """One event exactly as it was sent (to deliver again, or in another order)."""
+        return self._call("GET", f"/_sim/events/{event_id}")
+
     def resend(self, event_id: str) -> dict[str, Any]:
         """Deliver an event again (retrying in the background if that fails)."""
         return self._call("POST", f"/_sim/events/{event_id}/resend")
+
+    def object(self, object_id: str) -> dict[str, Any]:
+        """A payment intent, charge, refund or dispute as /v1 shows it (no API key needed)."""
+        return self._call("GET", f"/_sim/objects/{object_id}")
+
+    def dashboard_refund(self, intent_id: str, amount: int | None = None) -> dict[str, Any]:
+        """Refund as if from Stripe's dashboard (no metadata of ours); sends the events."""
+        path = f"/_sim/payment_intents/{intent_id}/refund"
+        return self._call("POST", path, {"amount": amount} if amount is not None else {})
+
+    def dispute(self, intent_id: str, outcome: str | None = None) -> dict[str, Any]:
+        """Open a dispute on the payment (charge.dispute.created), closed if outcome is given."""
+        body = {"outcome": outcome} if outcome else {}
+        return self._call("POST", f"/_sim/payment_intents/{intent_id}/dispute", body)
+
+    def refund_mode(self, status: str) -> None:
+        """New refunds start "succeeded" (default, like cards) or "pending"."""
+        self._call("PUT", "/_sim/refunds/mode", {"status": status})
+
+    def settle_refund(self, refund_id: str, status: str) -> dict[str, Any]:
+        """Settle a pending refund ("succeeded" or "failed"); sends refund.updated and more."""
+        return self._call("POST", f"/_sim/refunds/{refund_id}/settle", {"status": status})
 
     def set_webhook(self, url: str | None, secret: str | None = None) -> None:
         """Send later events to url signed with secret (None: stop sending); reset restores."""

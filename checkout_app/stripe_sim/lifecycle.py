@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from .payments import record_payment
 from .sessions import random_id
 from .state import SimState
 from .webhooks import WebhookSender
@@ -31,6 +32,8 @@ def complete(
         payment_intent=random_id("pi_", 24),
     )
     if changed and session is not None:
+        if payment_status == "paid":
+            record_payment(state, session)
         webhooks.emit("checkout.session.completed", session)
     return session, changed
 
@@ -42,6 +45,8 @@ def settle_async(
     changes = {"payment_status": "paid"} if succeeded else {}
     session, changed = state.update_session(session_id, awaits_async_payment, **changes)
     if changed and session is not None:
+        if succeeded:
+            record_payment(state, session)
         result = "succeeded" if succeeded else "failed"
         webhooks.emit(f"checkout.session.async_payment_{result}", session)
     return session, changed

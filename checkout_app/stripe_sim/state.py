@@ -38,6 +38,9 @@ class SimState:
         self._faults: list[Fault] = []
         self._log: list[dict[str, Any]] = []
         self._latency_ms = self._default_latency_ms
+        # Payment intents, charges, refunds and disputes by id; what a new refund's status is.
+        self._objects: dict[str, dict[str, Any]] = {}
+        self.refund_status = "succeeded"
 
     @property
     def latency_ms(self) -> int:
@@ -164,3 +167,19 @@ class SimState:
             if answer.status == 200:
                 self._idempotency[key] = (copy.deepcopy(signature), answer)
             return answer, False
+
+    def put(self, obj: dict[str, Any]) -> None:
+        """Store a payment intent, charge, refund or dispute under its id."""
+        with self._lock:
+            self._objects[obj["id"]] = copy.deepcopy(obj)
+
+    def get(self, object_id: str, kind: str) -> dict[str, Any] | None:
+        """A copy of a stored object of this kind ("charge", "refund"...), or None."""
+        with self._lock:
+            obj = self._objects.get(object_id)
+            return copy.deepcopy(obj) if obj is not None and obj["object"] == kind else None
+
+    def change(self, change: Callable[[dict[str, dict[str, Any]]], Any]) -> Any:
+        """Run `change` on the live objects under the lock (for updates of several at once)."""
+        with self._lock:
+            return copy.deepcopy(change(self._objects))

@@ -19,8 +19,8 @@ DELIVERY_TIMEOUT_SECONDS = 5
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
 
 
-def build_event(event_type: str, session: dict[str, Any], now: int) -> dict[str, Any]:
-    """A Stripe event object carrying a copy of the Checkout Session."""
+def build_event(event_type: str, obj: dict[str, Any], now: int) -> dict[str, Any]:
+    """A Stripe event object carrying a copy of a session, charge, refund or dispute."""
     return {
         "id": random_id("evt_", 24),
         "object": "event",
@@ -30,7 +30,7 @@ def build_event(event_type: str, session: dict[str, Any], now: int) -> dict[str,
         "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
         "type": event_type,
-        "data": {"object": copy.deepcopy(session)},
+        "data": {"object": copy.deepcopy(obj)},
     }
 
 
@@ -77,13 +77,18 @@ class WebhookSender:
         with self._lock:
             self._stop.set()
 
-    def emit(self, event_type: str, session: dict[str, Any]) -> dict[str, Any]:
-        """Record a new event and deliver it; returns its delivery record."""
-        event = build_event(event_type, session, int(time.time()))
+    def emit(
+        self, event_type: str, obj: dict[str, Any], session_id: str | None = None
+    ) -> dict[str, Any]:
+        """Record a new event and deliver it; returns its delivery record.
+
+        `session_id` names the Checkout Session a charge, refund or dispute belongs to.
+        """
+        event = build_event(event_type, obj, int(time.time()))
         record = {
             "id": event["id"],
             "type": event_type,
-            "session_id": session["id"],
+            "session_id": session_id or obj["id"],
             "created": event["created"],
             "attempts": 0,
             "last_status": None,
@@ -111,6 +116,11 @@ class WebhookSender:
         """A copy of one event's delivery record, or None."""
         with self._lock:
             return copy.deepcopy(self._records.get(event_id))
+
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        """A copy of one event exactly as it is sent, or None."""
+        with self._lock:
+            return copy.deepcopy(self._events.get(event_id))
 
     def records(self) -> list[dict[str, Any]]:
         """Copies of all delivery records, oldest first."""

@@ -9,7 +9,10 @@ from checkout_app.db.models import Base
 
 from ..conftest import alembic_config
 
-TABLES = {"users", "courses", "digital_products", "events", "orders", "order_items", "bookings"}
+TABLES = {
+    *("users", "courses", "digital_products", "events", "orders", "order_items", "bookings"),
+    *("refunds", "refund_lines", "disputes"),
+}
 
 
 def test_upgrade_then_downgrade_then_upgrade(make_database):
@@ -41,7 +44,14 @@ def test_upgrade_then_downgrade_then_upgrade(make_database):
                 ).all()
             )
         assert enums == {
-            "order_status": ["pending", "completed", "cancelled", "refunded"],
+            "order_status": [
+                "pending",
+                "completed",
+                "cancelled",
+                "refunded",
+                "partially_refunded",
+                "disputed",
+            ],
             "booking_status": ["pending", "confirmed", "cancelled"],
         }
 

@@ -1,0 +1,99 @@
+"""POST /api/orders/<orderId>/refunds: staff give money back, all, by amount or by lines."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response, g, jsonify, request
+
+from checkout_app.api import bp
+from checkout_app.api.apidoc import SERVER_ERROR, SUPPORT, TOO_LARGE, api_doc, errors, invalid, ok
+from checkout_app.api.refund_schemas import REFUND_ERRORS, RefundRequestSchema, RefundResponseSchema
+from checkout_app.api.schemas import OrderPathSchema, load
+from checkout_app.domain.money import format_amount
+from checkout_app.errors import (
+    DatabaseUnavailable,
+    LineOverRefunded,
+    OrderDisputed,
+    OrderFullyRefunded,
+    OrderNotFound,
+    OrderNotPaid,
+    PaymentUnavailable,
+    RefundDeclined,
+    RefundTooLarge,
+    StaffForbidden,
+    StaffOnly,
+)
+from checkout_app.extensions import shop
+from checkout_app.http.staff import staff_only
+from checkout_app.services.refunds import RefundAsk, RefundView, refund_order
+
+
+@bp.post("/orders/<order_id>/refunds")
+@api_doc(
+    "Refund a paid order through Stripe: everything left, an amount, or lines (staff only)",
+    tag="orders",
+    security=[SUPPORT],
+    path=OrderPathSchema,
+    body=RefundRequestSchema,
+    replies=[
+        ok(RefundResponseSchema, "Asked of Stripe; pending until Stripe confirms", status=202),
+        *errors(
+            *invalid(*REFUND_ERRORS),
+            StaffOnly,
+            StaffForbidden,
+            OrderNotFound,
+            OrderNotPaid,
+            OrderFullyRefunded,
+            OrderDisputed,
+            RefundTooLarge,
+            LineOverRefunded,
+            RefundDeclined,
+            TOO_LARGE,
+            SERVER_ERROR,
+            PaymentUnavailable,
+            DatabaseUnavailable,
+        ),
+    ],
+)
+@staff_only(role="manager")
+def create_refund(order_id: str) -> Response:
+    try:
+        order = uuid.UUID(order_id)
+    except ValueError as exc:
+        raise OrderNotFound() from exc
+    body = load(RefundRequestSchema(), request.get_json(silent=True), ("amount", "items", "reason"))
+    items = [
+        (f"{line['item_type'].value}:{line['item_id']}", line["quantity"])
+        for line in body["items"] or []
+    ]
+    ask = RefundAsk(amount=body["amount"], items=items, reason=body["reason"])
+    refund = refund_order(shop(), order, ask, g.staff_actor, request.remote_addr)
+    response = jsonify(success=True, refund=refund_json(refund))
+    response.status_code = 202
+    return response
+
+
+def refund_json(refund: RefundView) -> dict[str, Any]:
+    """A refund as camelCase JSON with amounts as strings."""
+    return {
+        "refundId": str(refund.id),
+        "orderId": str(refund.order_id),
+        "amount": format_amount(refund.amount),
+        "currency": refund.currency,
+        "status": refund.status,
+        "reason": refund.reason,
+        "actor": refund.actor,
+        "stripeRefundId": refund.stripe_refund_id,
+        "createdAt": refund.created_at.isoformat(),
+        "items": [
+            {
+                "itemType": line.item_type,
+                "title": line.title,
+                "quantity": line.quantity,
+                "amount": format_amount(line.amount),
+            }
+            for line in refund.lines
+        ],
+    }
