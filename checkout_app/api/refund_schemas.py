@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -12,7 +12,7 @@ from checkout_app.domain.cart import MAX_QUANTITY
 from checkout_app.domain.enums import REFUND_REASONS, ItemType
 
 AMOUNT_INVALID = 'amount must be a positive amount like "12.50"'
-ITEMS_INVALID = "items must be a list of {itemType, itemId, quantity?}"
+ITEMS_INVALID = "items must be a list of 1 to 100 lines: itemType, itemId, quantity?"
 REASON_INVALID = "reason must be one of " + ", ".join(REFUND_REASONS)
 REFUND_ERRORS = (
     AMOUNT_INVALID,
@@ -45,6 +45,8 @@ class RefundItemSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    error_messages: ClassVar[dict[str, str]] = {"type": ITEMS_INVALID}
+
     item_type = fields.Enum(
         ItemType,
         by_value=True,
@@ -54,6 +56,7 @@ class RefundItemSchema(Schema):
             "required": "itemType must be one of course, digital_product, event",
             "null": "itemType must be one of course, digital_product, event",
             "unknown": "itemType must be one of course, digital_product, event",
+            "invalid": "itemType must be one of course, digital_product, event",
         },
     )
     item_id = fields.UUID(
@@ -88,7 +91,7 @@ class RefundRequestSchema(Schema):
         metadata={"type": "string", "description": "Refund this much (not with items)"},
     )
     items = fields.List(
-        fields.Nested(RefundItemSchema),
+        fields.Nested(RefundItemSchema, error_messages={"null": ITEMS_INVALID}),
         load_default=None,
         allow_none=True,
         validate=validate.Length(min=1, max=100, error=ITEMS_INVALID),

@@ -12,6 +12,7 @@ from schemathesis import AuthContext, Case
 from checkout_app.adapters.cart_store import CartStore
 from checkout_app.domain.cart import CartKey, CartLine, new_session_id
 from checkout_app.domain.enums import ItemType
+from tests.conftest import SUPPORT_TOKEN
 
 COURSE = uuid.UUID("00000000-0000-4000-8000-00000000c001")
 PRODUCT = uuid.UUID("00000000-0000-4000-8000-00000000d001")
@@ -96,8 +97,10 @@ class CartCookie:
         return new_session_id()
 
     def set(self, case: Case, session_id: str, context: AuthContext) -> None:
-        """Send it as the cookie."""
+        """Send it as the cookie; staff-only operations also get the support token."""
         case.cookies = {**(case.cookies or {}), COOKIE: session_id}
+        if case.operation.definition.raw.get("security") == [{"supportToken": []}]:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {SUPPORT_TOKEN}"}
 
 
 def prepare(case: Case, state: CartState, carts: CartStore) -> None:
