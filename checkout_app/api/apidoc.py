@@ -43,10 +43,17 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "description": "Set by the first cart write; the browser sends it (`credentials`)",
     },
     "supportToken": {"type": "http", "scheme": "bearer", "description": "SUPPORT_API_TOKEN"},
+    "staffSession": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "admin_session",
+        "description": "A back-office login (`__Host-admin_session` over https); role permitting",
+    },
 }
 # Security requirements, as `security=[...]` takes them: any one of the listed ones will do.
 SESSION: dict[str, list[str]] = {"sessionCookie": []}
 SUPPORT: dict[str, list[str]] = {"supportToken": []}
+STAFF: dict[str, list[str]] = {"staffSession": []}
 ANYONE: dict[str, list[str]] = {}
 # Answers any route may give, as errors() takes them.
 SERVER_ERROR = (500, messages.INTERNAL_ERROR)

@@ -8,10 +8,20 @@ from typing import Any
 from flask import Response, g, jsonify, request
 
 from checkout_app.api import bp
-from checkout_app.api.apidoc import SERVER_ERROR, SUPPORT, TOO_LARGE, api_doc, errors, invalid, ok
+from checkout_app.api.apidoc import (
+    SERVER_ERROR,
+    STAFF,
+    SUPPORT,
+    TOO_LARGE,
+    api_doc,
+    errors,
+    invalid,
+    ok,
+)
 from checkout_app.api.refund_schemas import REFUND_ERRORS, RefundRequestSchema, RefundResponseSchema
 from checkout_app.api.schemas import OrderPathSchema, load
 from checkout_app.domain.money import format_amount
+from checkout_app.domain.staff import StaffRole
 from checkout_app.errors import (
     DatabaseUnavailable,
     LineOverRefunded,
@@ -34,7 +44,7 @@ from checkout_app.services.refunds import RefundAsk, RefundView, refund_order
 @api_doc(
     "Refund a paid order through Stripe: everything left, an amount, or lines (staff only)",
     tag="orders",
-    security=[SUPPORT],
+    security=[SUPPORT, STAFF],
     path=OrderPathSchema,
     body=RefundRequestSchema,
     replies=[
@@ -57,7 +67,7 @@ from checkout_app.services.refunds import RefundAsk, RefundView, refund_order
         ),
     ],
 )
-@staff_only(role="manager")
+@staff_only(role=StaffRole.MANAGER)
 def create_refund(order_id: str) -> Response:
     try:
         order = uuid.UUID(order_id)

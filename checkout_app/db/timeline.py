@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import String, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from checkout_app.db.models import AuditEntry, Order, StripeEvent
 
-PAYMENT_INTENT = text("(payload #>> '{data,object,payment_intent}')")
+# The expression of ix_stripe_events_payment_intent. A column (not text()) so that `==` builds
+# SQL: text() has no comparison operators, and `"pi_..." == text(...)` is plain False.
+PAYMENT_INTENT = literal_column("(payload #>> '{data,object,payment_intent}')", String)
 # Within one transaction (one timestamp) the Stripe event comes before what it caused.
 RANK = {"order": 0, "stripe": 1, "audit": 2}
 
@@ -43,7 +45,7 @@ def order_timeline(session: Session, order_id: uuid.UUID) -> list[TimelineEntry]
     if order.stripe_checkout_session_id:
         matches.append(StripeEvent.checkout_session_id == order.stripe_checkout_session_id)
     if order.stripe_payment_intent_id:
-        matches.append(order.stripe_payment_intent_id == PAYMENT_INTENT)
+        matches.append(PAYMENT_INTENT == order.stripe_payment_intent_id)
     if matches:
         entries += [
             TimelineEntry(

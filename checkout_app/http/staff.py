@@ -1,4 +1,4 @@
-"""Who is staff: the support token today; the back office adds staff sessions here."""
+"""Who is staff: the support token, or a back-office session (whose role must allow the action)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request
 
-from checkout_app.errors import StaffOnly
+from checkout_app.domain.staff import StaffRole
+from checkout_app.errors import StaffForbidden, StaffOnly
+from checkout_app.http.staff_session import current_staff
 
 View = TypeVar("View", bound=Callable[..., Any])
 # The support token may do everything a manager may.
@@ -23,18 +25,22 @@ def has_support_token() -> bool:
     return bool(token and given and hmac.compare_digest(given.encode(), token.encode()))
 
 
-def staff_actor(role: str | None = None) -> str:
-    """The staff member making the request (for the audit trail), or StaffOnly (401).
+def staff_actor(role: StaffRole = StaffRole.SUPPORT) -> str:
+    """Who makes the request, for the audit log; StaffOnly (401) or StaffForbidden (403).
 
-    `role` is the least role the action needs ("support" reads, "manager" refunds); a staff
-    session without it should raise StaffForbidden (403) once staff sessions exist.
+    `role` is the least role the action needs: support reads and resends, a manager refunds.
     """
     if has_support_token():
         return SUPPORT_ACTOR
-    raise StaffOnly()
+    member = current_staff()
+    if member is None:
+        raise StaffOnly()
+    if role is StaffRole.MANAGER and not member.may_refund:
+        raise StaffForbidden()
+    return member.actor
 
 
-def staff_only(role: str | None = None) -> Callable[[View], View]:
+def staff_only(role: StaffRole = StaffRole.SUPPORT) -> Callable[[View], View]:
     """Refuse the view to anyone but staff with `role`; the actor is in `g.staff_actor`."""
 
     def wrap(view: View) -> View:

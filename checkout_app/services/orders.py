@@ -6,6 +6,7 @@ import uuid
 
 from checkout_app.db.models import Order
 from checkout_app.db.order_view import OrderView, load_order
+from checkout_app.db.timeline import TimelineEntry, order_timeline
 from checkout_app.domain.cart import is_session_id, session_hash
 from checkout_app.errors import OrderNotFound
 from checkout_app.services.shop import Shop
@@ -40,3 +41,11 @@ def latest_order_of_session(shop: Shop, session_id: str | None) -> OrderView | N
 def placed_by(order: OrderView, session_id: str | None) -> bool:
     """Whether this order was placed from the shopper's own cart session (their browser)."""
     return is_session_id(session_id) and order.cart_session_hash == session_hash(session_id)  # type: ignore[arg-type]
+
+
+def order_events(shop: Shop, order_id: uuid.UUID) -> list[TimelineEntry]:
+    """The order's timeline (state changes, Stripe events, staff actions), or 404."""
+    with shop.uow() as uow:
+        if uow.session.get(Order, order_id) is None:
+            raise OrderNotFound()
+        return order_timeline(uow.session, order_id)

@@ -99,7 +99,7 @@ class CartCookie:
     def set(self, case: Case, session_id: str, context: AuthContext) -> None:
         """Send it as the cookie; staff-only operations also get the support token."""
         case.cookies = {**(case.cookies or {}), COOKIE: session_id}
-        if case.operation.definition.raw.get("security") == [{"supportToken": []}]:
+        if {"staffSession": []} in case.operation.definition.raw.get("security", []):
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {SUPPORT_TOKEN}"}
 
 
