@@ -45,7 +45,7 @@ def order_timeline(session: Session, order_id: uuid.UUID) -> list[TimelineEntry]
     if order.stripe_checkout_session_id:
         matches.append(StripeEvent.checkout_session_id == order.stripe_checkout_session_id)
     if order.stripe_payment_intent_id:
-        matches.append(PAYMENT_INTENT == order.stripe_payment_intent_id)
+        matches.append(order.stripe_payment_intent_id == PAYMENT_INTENT)
     if matches:
         entries += [
             TimelineEntry(
