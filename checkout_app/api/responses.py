@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from checkout_app import messages
+from checkout_app.domain.enums import OrderStatus
 from checkout_app.http.json_bodies import CartSchema, amount
 
 
@@ -60,9 +61,7 @@ class OrderSchema(Schema):
     """An order with its lines, event bookings and granted access."""
 
     order_id = fields.UUID(data_key="orderId", required=True, attribute="id")
-    status = fields.String(
-        required=True, validate=validate.OneOf(["pending", "completed", "cancelled", "refunded"])
-    )
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in OrderStatus]))
     awaiting_payment = fields.Boolean(data_key="awaitingPayment", required=True)
     needs_review = fields.Boolean(data_key="needsReview", required=True)
     customer_email = fields.String(data_key="customerEmail", required=True)

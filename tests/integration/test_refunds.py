@@ -48,6 +48,8 @@ def test_partial_refunds_by_amount_then_the_rest(client, sim, served, db, catalo
     assert refund(client, order.id, amount="10.50").status_code == 202
     after = order_state(db, order.id)
     assert (after["status"], after["entitlements"]) == ("partially_refunded", ["course"])
+    shown = client.get(f"/api/orders/{order.id}", headers=STAFF).get_json()["order"]
+    assert shown["status"] == "partially_refunded"
     assert refund(client, order.id, amount="38.51").get_json()["error"] == (
         "Refund amount is more than what is left to refund"
     )
