@@ -13,7 +13,6 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from checkout_app.adapters.senders import senders_for
-from checkout_app.api.refunds import refund_json
 from checkout_app.db.seed import seed_catalog
 from checkout_app.domain.cart import (
     CartKey,
@@ -27,6 +26,7 @@ from checkout_app.domain.staff import StaffRole
 from checkout_app.errors import CheckoutError
 from checkout_app.extensions import shop
 from checkout_app.http.json_bodies import cart_json
+from checkout_app.http.refund_bodies import refund_json
 from checkout_app.services.cart import view_cart
 from checkout_app.services.fulfilment import reconcile_stale_orders
 from checkout_app.services.notifications import send_pending

@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from checkout_app.api.schemas import AMOUNT, StrictInteger
+from checkout_app.api.schemas import StrictInteger
 from checkout_app.domain.cart import MAX_QUANTITY
 from checkout_app.domain.enums import REFUND_REASONS, ItemType
+from checkout_app.http.json_bodies import AMOUNT
 
 AMOUNT_INVALID = 'amount must be a positive amount like "12.50"'
 ITEMS_INVALID = "items must be a list of 1 to 100 lines: itemType, itemId, quantity?"

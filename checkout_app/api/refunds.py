@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from flask import Response, g, jsonify, request
 
@@ -20,7 +19,6 @@ from checkout_app.api.apidoc import (
 )
 from checkout_app.api.refund_schemas import REFUND_ERRORS, RefundRequestSchema, RefundResponseSchema
 from checkout_app.api.schemas import OrderPathSchema, load
-from checkout_app.domain.money import format_amount
 from checkout_app.domain.staff import StaffRole
 from checkout_app.errors import (
     DatabaseUnavailable,
@@ -36,8 +34,9 @@ from checkout_app.errors import (
     StaffOnly,
 )
 from checkout_app.extensions import shop
+from checkout_app.http.refund_bodies import refund_json
 from checkout_app.http.staff import staff_only
-from checkout_app.services.refunds import RefundAsk, RefundView, refund_order
+from checkout_app.services.refunds import RefundAsk, refund_order
 
 
 @bp.post("/orders/<order_id>/refunds")
@@ -83,27 +82,3 @@ def create_refund(order_id: str) -> Response:
     response = jsonify(success=True, refund=refund_json(refund))
     response.status_code = 202
     return response
-
-
-def refund_json(refund: RefundView) -> dict[str, Any]:
-    """A refund as camelCase JSON with amounts as strings."""
-    return {
-        "refundId": str(refund.id),
-        "orderId": str(refund.order_id),
-        "amount": format_amount(refund.amount),
-        "currency": refund.currency,
-        "status": refund.status,
-        "reason": refund.reason,
-        "actor": refund.actor,
-        "stripeRefundId": refund.stripe_refund_id,
-        "createdAt": refund.created_at.isoformat(),
-        "items": [
-            {
-                "itemType": line.item_type,
-                "title": line.title,
-                "quantity": line.quantity,
-                "amount": format_amount(line.amount),
-            }
-            for line in refund.lines
-        ],
-    }
