@@ -114,7 +114,9 @@ def staff(make_app, db):
     return lambda email, role: create_staff(shop, email, role, STAFF_PASSWORD)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and later suites (tests/fleet) call asyncio.run(), which refuses to run inside one.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Debian's headless chromium; a missing browser fails the run instead of skipping."""
     if not CHROMIUM.exists():
