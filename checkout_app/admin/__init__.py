@@ -31,4 +31,4 @@ def staff_in_templates() -> dict[str, object]:
     return {"staff": current_staff()}
 
 
-from checkout_app.admin import auth, events, orders  # noqa: E402,F401  (routes register on bp)
+from checkout_app.admin import auth, events, orders, refunds  # noqa: E402,F401  (routes register on bp)

@@ -6,12 +6,14 @@ import base64
 import binascii
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
 from checkout_app.db.order_search import Cursor, OrderFilter
-from checkout_app.domain.enums import OrderStatus
+from checkout_app.domain.enums import REFUND_REASONS, ItemType, OrderStatus
 from checkout_app.errors import InvalidInput, OrderNotFound
+from checkout_app.services.refunds import RefundAsk
 
 
 def _day(raw: str, name: str) -> datetime | None:
@@ -71,3 +73,41 @@ def order_id_of(raw: str) -> uuid.UUID:
         return uuid.UUID(raw)
     except ValueError as exc:
         raise OrderNotFound() from exc
+
+
+def refund_ask(form: MultiDict[str, str]) -> RefundAsk:
+    """A refund form: nothing (all that is left), `amount`, or `item` with `quantity`."""
+    reason = form.get("reason", "") or None
+    if reason is not None and reason not in REFUND_REASONS:
+        raise InvalidInput("reason must be one of " + ", ".join(REFUND_REASONS))
+    if form.get("amount", "").strip():
+        return RefundAsk(amount=_amount(form["amount"]), reason=reason)
+    if form.get("item"):
+        return RefundAsk(items=[(_line(form["item"]), _quantity(form.get("quantity", "")))])
+    return RefundAsk(reason=reason)
+
+
+def _amount(raw: str) -> Decimal:
+    try:
+        amount = Decimal(raw.strip())
+    except InvalidOperation as exc:
+        raise InvalidInput("amount must be an amount like 12.50") from exc
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+        raise InvalidInput("amount must be an amount like 12.50")
+    return amount
+
+
+def _line(raw: str) -> str:
+    item_type, _, item_id = raw.partition(":")
+    try:
+        return f"{ItemType(item_type).value}:{uuid.UUID(item_id)}"
+    except ValueError as exc:
+        raise InvalidInput("Unknown order line") from exc
+
+
+def _quantity(raw: str) -> int | None:
+    if not raw.strip():
+        return None
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 99:
+        raise InvalidInput("quantity must be between 1 and 99")
+    return int(raw)

@@ -1,4 +1,4 @@
-"""Orders: search and pages of the list, one order with its timeline, resend, refund."""
+"""Orders: search and pages of the list, one order with its timeline, resend."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from checkout_app.admin import bp
 from checkout_app.admin.forms import decode_cursor, encode_cursor, order_filter, order_id_of
-from checkout_app.domain.enums import OrderStatus
+from checkout_app.domain.enums import REFUND_REASONS, OrderStatus
 from checkout_app.extensions import shop
 from checkout_app.http.staff_session import client_ip, current_staff
 from checkout_app.services import backoffice
@@ -39,7 +39,14 @@ def orders() -> str:
 def order(order_id: str) -> str:
     """One order: items, bookings, entitlements and its timeline."""
     page = backoffice.order_page(shop(), order_id_of(order_id))
-    return render_template("admin/order.html", order=page.order, timeline=page.timeline)
+    return render_template(
+        "admin/order.html",
+        order=page.order,
+        timeline=page.timeline,
+        refunds=page.refunds,
+        refundable=page.refundable,
+        reasons=REFUND_REASONS,
+    )
 
 
 @bp.post("/orders/<order_id>/resend")

@@ -11,8 +11,10 @@ from checkout_app.db.order_search import Cursor, OrderFilter, OrderRow, search_o
 from checkout_app.db.order_view import OrderView, load_order
 from checkout_app.db.timeline import TimelineEntry, order_timeline
 from checkout_app.domain.enums import OrderStatus
+from checkout_app.domain.lifecycle import PAID
 from checkout_app.domain.staff import StaffMember
 from checkout_app.errors import InvalidInput, ItemNotFound, OrderNotFound
+from checkout_app.services.refunds import RefundView, refunds_of
 from checkout_app.services.shop import Shop
 
 PAGE_SIZE = 50
@@ -22,6 +24,12 @@ PAGE_SIZE = 50
 class OrderPage:
     order: OrderView
     timeline: list[TimelineEntry]
+    refunds: list[RefundView]
+
+    @property
+    def refundable(self) -> bool:
+        """Whether money is left to give back (paid, not disputed or fully refunded)."""
+        return OrderStatus(self.order.status) in PAID
 
 
 def find_orders(
@@ -38,7 +46,8 @@ def order_page(shop: Shop, order_id: uuid.UUID) -> OrderPage:
         order = load_order(uow.session, Order.id == order_id)
         if order is None:
             raise OrderNotFound()
-        return OrderPage(order, order_timeline(uow.session, order_id))
+        timeline = order_timeline(uow.session, order_id)
+    return OrderPage(order, timeline, refunds_of(shop, order_id))
 
 
 def resend_confirmation(
@@ -49,8 +58,8 @@ def resend_confirmation(
         order = uow.fulfilment.lock(order_id)
         if order is None:
             raise OrderNotFound()
-        if order.status is not OrderStatus.COMPLETED:
-            raise InvalidInput("Only a completed order has a confirmation to resend")
+        if order.status not in PAID:
+            raise InvalidInput("Only a paid order has a confirmation to resend")
         message_id = uow.fulfilment.queue_confirmation_copy(order)
         uow.audit.append(
             staff.actor, "order.confirmation_resent", order.id, {"outboxId": str(message_id)}, ip

@@ -7,6 +7,7 @@ import pytest
 from checkout_app.domain.staff import StaffRole
 from checkout_app.services.staff import create_staff
 
+from ..integration.conftest import served  # noqa: F401  (refund tests need the app served)
 from ..web.helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"

@@ -1,14 +1,16 @@
-"""Staff in a real browser: log in, find an order by email, see its timeline; lockout."""
+"""Staff in a real browser: find an order by email, refund a ticket, read the timeline; lockout."""
 
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
 from checkout_app.domain.staff import StaffRole
 from checkout_app.stripe_sim import SimServer
 
+from .conftest import ARTIFACTS
 from .conftest import STAFF_PASSWORD as PASSWORD
 from .test_browser_checkout import fill_cart
 
@@ -67,3 +69,34 @@ def test_five_wrong_passwords_lock_the_account(
     expect(page.get_by_role("alert")).to_contain_text("locked")
     page.goto(f"{served_app}/admin/orders")
     expect(page).to_have_url(f"{served_app}/admin/login")
+
+
+def test_a_manager_refunds_one_ticket_and_sees_the_timeline_update(
+    page: Page, served_app: str, e2e_sim: SimServer, demo_catalog: None, staff
+) -> None:
+    paid_order(page, served_app, e2e_sim)
+    staff("manager@example.com", StaffRole.MANAGER)
+    page.context.clear_cookies()
+
+    log_in(page, served_app, "manager@example.com")
+    page.get_by_label("Search").fill("ann@example.com")
+    page.get_by_role("button", name="Search").click()
+    page.locator("table.grid tbody tr").first.get_by_role("link").click()
+    line = page.locator("tr", has_text="Python Evening Meetup")
+    line.get_by_label("Quantity").fill("1")
+    line.get_by_role("button", name="Refund line").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Refund of 15.00 USD asked of Stripe")
+    timeline = page.locator("ol.timeline")
+    expect(timeline).to_contain_text("order.refund_requested by staff:manager@example.com")
+    # Stripe's refund webhook settles it a moment later: reload until the timeline shows it.
+    deadline = time.monotonic() + 15
+    while "to=partially_refunded" not in timeline.inner_text():
+        assert time.monotonic() < deadline, timeline.inner_text()
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(page.locator(".status").first).to_have_text("partially_refunded")
+    expect(page.locator("table.grid", has_text="Stripe refund")).to_contain_text(
+        "1 x Python Evening Meetup"
+    )
+    page.screenshot(path=str(ARTIFACTS / "back-office-refund.png"), full_page=True)
