@@ -85,7 +85,7 @@ $(BENCH_STAMP): $(DEV_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) fleet-packages
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 bench-quick: $(BENCH_STAMP)

@@ -39,6 +39,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db-pool-size", type=int, default=32, help="DB_POOL_SIZE")
     parser.add_argument("--db-max-overflow", type=int, default=0, help="DB_MAX_OVERFLOW")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument(
+        "--fleet",
+        action="store_true",
+        help="(a) and (c) on one host, then through nginx + PgBouncer + Sentinel (make fleet)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     return parser.parse_args(argv)
 
@@ -136,6 +141,10 @@ def print_tables(
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     seconds = args.seconds or (3.0 if args.quick else 20.0)
+    if args.fleet:
+        from .fleet.compare import main as compare_fleet
+
+        return compare_fleet(seconds)
     warmup = 1.0 if args.quick else 3.0
     chosen = [
         s
