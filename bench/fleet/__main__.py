@@ -24,11 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     fleet = Fleet(args.root)
     if args.action == "up":
         fleet.start()
-        fleet.seed_demo_catalog()
+        fleet.cli("seed-catalog")
         print("The fleet runs (stop it with `make fleet-stop`):")
     elif args.action == "down":
         fleet.stop()
-        print(f"stopped; nothing of the fleet runs ({', '.join(fleet.running()) or 'ok'})")
+        print(f"stopped; still running: {', '.join(fleet.running()) or 'nothing'}")
         return 0
     running = fleet.running()
     for name, url in fleet.urls().items():

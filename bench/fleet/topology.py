@@ -314,12 +314,12 @@ class Fleet:
         ]
         self._spawn("nginx", argv)
 
-    def seed_demo_catalog(self) -> str:
-        """`flask seed-catalog` against the fleet's database; its output."""
+    def cli(self, command: str) -> str:
+        """`flask <command>` with the app's settings (migrations' direct URL); its output."""
         flask = str(Path(sys.executable).with_name("flask"))
         env = {**os.environ, **self.app_env(), "DATABASE_URL": self.direct_url}
         done = subprocess.run(
-            [flask, "--app", "wsgi", "seed-catalog"],
+            [flask, "--app", "wsgi", command],
             env=env,
             cwd=ROOT,
             capture_output=True,
