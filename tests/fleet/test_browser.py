@@ -14,6 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from bench.fleet.topology import Fleet
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_browser_checkout import fill_cart
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +28,7 @@ def test_a_shopper_buys_through_nginx_in_chromium(fleet: Fleet, demo_shop: str):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.set_default_timeout(30_000)
-        page.goto(f"{demo_shop}/")
-        page.locator(".card", has_text="Python Foundations").get_by_role(
-            "button", name="Add to cart"
-        ).click()
-        expect(page).to_have_url(f"{demo_shop}/cart")
-        page.get_by_role("link", name="Checkout").click()
-        page.get_by_label("Email for your receipt").fill("newcomer@example.com")
-        page.get_by_role("button", name="Pay with Stripe").click()
+        fill_cart(page, demo_shop)  # the browser tests' own journey, through nginx
         expect(page).to_have_url(re.compile(rf"^{fleet.url('stripe_sim')}/c/pay/cs_test_\w+$"))
         page.get_by_role("button", name="Pay", exact=True).click()
         expect(page).to_have_url(re.compile(rf"^{demo_shop}/checkout/success\?session_id="))
