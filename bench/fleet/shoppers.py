@@ -11,6 +11,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import aiohttp
@@ -112,4 +113,7 @@ def all_at_once(base_url: str, sessions: list[str]) -> list[Answer]:
                 await asyncio.gather(*(checkout(http, base_url + PATH, s) for s in sessions))
             )
 
-    return asyncio.run(drive())
+    # A thread of its own, like Load: the caller's thread may already run an event loop
+    # (tests/e2e's Playwright, in the whole test suite).
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, drive()).result()
