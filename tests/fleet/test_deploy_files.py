@@ -18,6 +18,17 @@ def test_the_fleet_runs_the_nginx_file_as_it_is(fleet: Fleet):
     ).read_bytes()
 
 
+def test_redis_and_sentinel_rewrite_their_own_copies_never_the_deploy_files(fleet: Fleet):
+    """Sentinel has the servers rewrite their config file (CONFIG REWRITE), and Sentinel rewrites
+    its own: each runs a copy under the fleet's directory, and deploy/ stays as written."""
+    for name in ("redis-1", "redis-2", "sentinel-1", "sentinel-2", "sentinel-3"):
+        server = redis.Redis(port=fleet.ports[name], socket_timeout=5, decode_responses=True)
+        assert server.info("server")["config_file"].startswith(str(fleet.root)), name
+    for name in ("redis.conf", "sentinel.conf"):
+        assert "CONFIG REWRITE" not in (DEPLOY / name).read_text()
+    assert "\nport 6379\n" in (DEPLOY / "redis.conf").read_text()
+
+
 def test_nginx_accepts_the_example_upstreams(tmp_path):
     shutil.copyfile(DEPLOY / "nginx.conf", tmp_path / "nginx.conf")
     shutil.copyfile(
