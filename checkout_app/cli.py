@@ -29,9 +29,10 @@ from checkout_app.http.json_bodies import cart_json
 from checkout_app.http.refund_bodies import refund_json
 from checkout_app.services.cart import view_cart
 from checkout_app.services.fulfilment import reconcile_stale_orders
+from checkout_app.services.late_reconciliation import reconcile_late_payments
 from checkout_app.services.notifications import send_pending
 from checkout_app.services.orphans import expire_orphan_sessions
-from checkout_app.services.refunds import RefundAsk, refund_order
+from checkout_app.services.refunds import RefundAsk, refund_order, send_pending_refunds
 from checkout_app.services.staff import create_staff
 
 
@@ -117,12 +118,23 @@ def send_notifications_command(limit: int) -> None:
     help="Pending for longer than this (default: CHECKOUT_EXPIRES_MINUTES + 1).",
 )
 @with_appcontext
-def expire_stale_orders_command(older_than_minutes: int | None) -> None:
+@click.option(
+    "--late-days",
+    type=click.IntRange(min=1),
+    default=7,
+    show_default=True,
+    help="Also ask Stripe about orders cancelled (created) this many days back.",
+)
+def expire_stale_orders_command(older_than_minutes: int | None, late_days: int) -> None:
     """Cancel (or complete) pending orders whose Checkout Session ended without a webhook, and
     expire the sessions of creates that never got an order (timed out, crashed, write failed)."""
     minutes = older_than_minutes or current_app.config["CHECKOUT_EXPIRES_MINUTES"] + 1
-    report = reconcile_stale_orders(shop(), timedelta(minutes=minutes), datetime.now(UTC))
+    now = datetime.now(UTC)
+    report = reconcile_stale_orders(shop(), timedelta(minutes=minutes), now)
     report += expire_orphan_sessions(shop())
+    report += reconcile_late_payments(shop(), timedelta(days=late_days), now)
+    # Refunds written but never sent (Stripe was down): sent again under the same key.
+    report += send_pending_refunds(shop(), older_than=timedelta(minutes=1))
     click.echo(json.dumps(report, indent=2))
 
 

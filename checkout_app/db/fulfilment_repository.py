@@ -80,6 +80,21 @@ class Fulfilment:
             .with_for_update()
         )
 
+    def cancelled_unpaid_since(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]:
+        """Cancelled orders created after `cutoff` that never recorded a payment."""
+        rows = self.session.execute(
+            select(Order.id, Order.stripe_checkout_session_id)
+            .where(
+                Order.status == OrderStatus.CANCELLED,
+                Order.created_at >= cutoff,
+                Order.stripe_payment_intent_id.is_(None),
+                Order.stripe_checkout_session_id.is_not(None),
+            )
+            .order_by(Order.created_at)
+            .limit(limit)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
     def pending_before(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]:
         """Pending, not awaiting payment, created before `cutoff`: (order id, session id)."""
         rows = self.session.execute(
@@ -114,6 +129,19 @@ class Fulfilment:
         order.complete(payment_intent_id)
         self._audit_move(order, before)
         self._set_bookings(order.id, BookingStatus.CONFIRMED)
+        self._grant(order)
+        self._queue_notifications(order)
+
+    def reopen(self, order: Order) -> None:
+        """A cancelled order paid late and still deliverable: complete it as if paid in time."""
+        before = order.status
+        order.complete(order.stripe_payment_intent_id)
+        self._audit_move(order, before)
+        self.session.execute(
+            update(Booking)
+            .where(Booking.order_id == order.id)
+            .values(status=BookingStatus.CONFIRMED, updated_at=func.now())
+        )
         self._grant(order)
         self._queue_notifications(order)
 

@@ -165,6 +165,11 @@ class Order(Base):
             postgresql_where=text("status = 'pending'"),
         ),
         Index(
+            "ix_orders_needs_review_created_at",
+            "created_at",
+            postgresql_where=text("needs_review"),
+        ),
+        Index(
             "ix_orders_pending_cart_session_hash",
             "cart_session_hash",
             postgresql_where=text("status = 'pending'"),

@@ -94,3 +94,26 @@ def search_orders(
     page = rows[:size]
     more = len(rows) > size
     return page, Cursor(page[-1].created_at, page[-1].id) if more else None
+
+
+def needing_review(session: Session, limit: int = 20) -> list[tuple[OrderRow, str | None]]:
+    """Orders flagged for a person (amount mismatch, lost dispute...), newest first, with why."""
+    query = (
+        select(
+            Order.id,
+            Order.customer_email,
+            Order.status,
+            Order.total_amount,
+            Order.currency,
+            Order.created_at,
+            Order.needs_review,
+            Order.review_reason,
+        )
+        .where(Order.needs_review.is_(True))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(limit)
+    )
+    return [
+        (OrderRow(r.id, r.customer_email, r.status.value, *r[3:7]), r.review_reason)
+        for r in session.execute(query)
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select, update
@@ -137,6 +138,26 @@ class Refunds:
         """Stripe confirmed the refund."""
         refund.status = RefundStatus.SUCCEEDED.value
         refund.succeeded_at = func.now()
+
+    def unsent(self, order_id: uuid.UUID | None, older_than: timedelta) -> list[tuple]:
+        """Pending refunds without a Stripe id: (refund id, order id, intent, cents, reason)."""
+        rows = self.session.execute(
+            select(Refund, Order.stripe_payment_intent_id, Order.currency)
+            .join(Order, Order.id == Refund.order_id)
+            .where(
+                Refund.status == RefundStatus.PENDING.value,
+                Refund.stripe_refund_id.is_(None),
+                Refund.created_at <= func.now() - older_than,
+                Order.stripe_payment_intent_id.is_not(None),
+                *([Refund.order_id == order_id] if order_id else []),
+            )
+            .order_by(Refund.created_at)
+            .limit(200)
+        ).all()
+        return [
+            (r.id, r.order_id, intent, to_minor_units(r.amount, currency), r.reason)
+            for r, intent, currency in rows
+        ]
 
     def succeeded_total(self, order_id: uuid.UUID) -> Decimal:
         """What Stripe confirmed as refunded on the order."""

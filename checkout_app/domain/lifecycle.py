@@ -16,7 +16,8 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     ),
     # A won dispute returns the order to what it was; a lost one leaves it disputed (flagged).
     OrderStatus.DISPUTED: frozenset({OrderStatus.COMPLETED, OrderStatus.PARTIALLY_REFUNDED}),
-    OrderStatus.CANCELLED: frozenset(),
+    # Money that arrives after we cancelled: delivered after all, or given back in full.
+    OrderStatus.CANCELLED: frozenset({OrderStatus.COMPLETED, OrderStatus.REFUNDED}),
     OrderStatus.REFUNDED: frozenset(),
 }
 

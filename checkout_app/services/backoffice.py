@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from checkout_app.db.event_report import Attendee, EventSeats, attendees, event_seats
 from checkout_app.db.models import Order
-from checkout_app.db.order_search import Cursor, OrderFilter, OrderRow, search_orders
+from checkout_app.db.order_search import (
+    Cursor,
+    OrderFilter,
+    OrderRow,
+    needing_review,
+    search_orders,
+)
 from checkout_app.db.order_view import OrderView, load_order
 from checkout_app.db.timeline import TimelineEntry, order_timeline
 from checkout_app.domain.enums import OrderStatus
@@ -38,6 +44,12 @@ def find_orders(
     """A page of orders matching the filter, newest first, and the next page's cursor."""
     with shop.uow() as uow:
         return search_orders(uow.session, wanted, after, size)
+
+
+def orders_to_review(shop: Shop) -> list[tuple[OrderRow, str | None]]:
+    """Flagged orders (a payment that did not match, a lost dispute...), newest first."""
+    with shop.uow() as uow:
+        return needing_review(uow.session)
 
 
 def order_page(shop: Shop, order_id: uuid.UUID) -> OrderPage:

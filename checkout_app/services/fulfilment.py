@@ -13,12 +13,21 @@ from checkout_app.db.models import Order
 from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.money import to_minor_units
 from checkout_app.errors import PaymentUnavailable
+from checkout_app.services.late_payments import COMPLETED, REFUNDING, settle_late_payment
 from checkout_app.services.ports import FulfilmentShop, FulfilmentWork
 from checkout_app.services.refund_events import apply_money_event
+from checkout_app.services.refunds import send_pending_refunds
 from checkout_app.services.shop import Shop
 
 log = logging.getLogger(__name__)
 PAID_STATUSES = ("paid", "no_payment_required")
+# Paid before: a later payment event for the same session changes nothing.
+ALREADY_PAID = (
+    OrderStatus.COMPLETED,
+    OrderStatus.PARTIALLY_REFUNDED,
+    OrderStatus.REFUNDED,
+    OrderStatus.DISPUTED,
+)
 
 
 class Verdict(enum.Enum):
@@ -58,14 +67,31 @@ def handle_event(shop: Shop, payload: bytes, signature: str | None) -> Applied:
         else:
             outcome = uow.events.outcome(event.id) or "unknown"
             applied = Applied(outcome, _order_ref(event), duplicate=True)
-        if applied.outcome == "completed" and applied.order_id:
+        if applied.outcome in ("completed", COMPLETED) and applied.order_id:
             # Before the commit, and again on every redelivery: if Redis is down this raises
             # (503) and nothing is written, so a 5xx changes nothing; Stripe redelivers.
             _remove_bought_lines(shop, uow, applied.order_id)
         if fresh:
             uow.commit()
             log.info("stripe event %s %s -> %s", event.id, event.type, applied.outcome)
+    send_late_refund(shop, applied)
     return applied
+
+
+def send_late_refund(shop: FulfilmentShop, applied: Applied) -> None:
+    """After commit (and on every redelivery): ask Stripe for a late payment's refund.
+
+    Its idempotency key makes a second ask harmless; a failed one is retried by reconciliation.
+    """
+    if applied.outcome == REFUNDING and applied.order_id:
+        send_pending_refunds(shop, applied.order_id)
+
+
+def after_commit(shop: FulfilmentShop, applied: Applied) -> None:
+    """What a reconciled order still needs outside its transaction: cart lines, a refund."""
+    if applied.outcome in ("completed", COMPLETED) and applied.order_id:
+        clear_bought_lines(shop, applied.order_id)
+    send_late_refund(shop, applied)
 
 
 def clear_bought_lines(shop: FulfilmentShop, order_id: uuid.UUID) -> None:
@@ -112,7 +138,7 @@ def apply_verdict(uow: FulfilmentWork, session: CheckoutSession, verdict: Verdic
 
 
 def _pay(uow: FulfilmentWork, order: Order, session: CheckoutSession) -> str:
-    if order.status is OrderStatus.COMPLETED:
+    if order.status in ALREADY_PAID:
         return "already_completed"
     expected = to_minor_units(order.total_amount, order.currency)
     if session.amount_total != expected or (session.currency or "").lower() != order.currency:
@@ -123,16 +149,8 @@ def _pay(uow: FulfilmentWork, order: Order, session: CheckoutSession) -> str:
         uow.fulfilment.flag(order, reason)
         log.error("AMOUNT MISMATCH on order %s (session %s): %s", order.id, session.id, reason)
         return "amount_mismatch"
-    if order.status is not OrderStatus.PENDING:
-        reason = f"paid while {order.status.value}"
-        uow.fulfilment.flag(order, reason)
-        log.error(
-            "PAYMENT FOR A %s ORDER %s (session %s)",
-            order.status.value.upper(),
-            order.id,
-            session.id,
-        )
-        return f"flagged_paid_while_{order.status.value}"
+    if order.status is OrderStatus.CANCELLED:
+        return settle_late_payment(uow, order, session)
     uow.fulfilment.complete(order, session.payment_intent_id)
     log.info("order %s completed (payment intent %s)", order.id, session.payment_intent_id)
     return "completed"
@@ -188,8 +206,7 @@ def reconcile_stale_orders(
         with shop.uow() as uow:
             applied = apply_verdict(uow, session, verdict)
             uow.commit()
-        if applied.outcome == "completed":
-            clear_bought_lines(shop, order_id)
+        after_commit(shop, applied)
         report.append(_line(order_id, session.status, applied.outcome))
     return report
 

@@ -133,9 +133,16 @@ def _apply_dispute(uow: UnitOfWork, order: Order, stripe: StripeDispute, event_t
 
 
 def _settle_status(uow: UnitOfWork, order: Order) -> None:
-    """Follow the refunds Stripe confirmed, unless a dispute's outcome is pending."""
-    if order.status in PAID:
-        uow.fulfilment.move(order, uow.refunds.status_after_refunds(order))
+    """Follow the refunds Stripe confirmed, unless a dispute's outcome is pending.
+
+    A cancelled order has money only when it was paid late and could not be delivered: once
+    that is refunded in full it is `refunded`.
+    """
+    target = uow.refunds.status_after_refunds(order)
+    if order.status in PAID or (
+        order.status is OrderStatus.CANCELLED and target is OrderStatus.REFUNDED
+    ):
+        uow.fulfilment.move(order, target)
 
 
 def _detail(row: Refund) -> dict[str, str | None]:

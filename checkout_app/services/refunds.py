@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from checkout_app.adapters.gateway import RefundRequest
+from checkout_app.adapters.stripe_objects import StripeRefund
 from checkout_app.db.models import Refund
 from checkout_app.db.uow import UnitOfWork
 from checkout_app.domain.enums import OrderStatus, RefundStatus
@@ -20,6 +21,7 @@ from checkout_app.errors import (
     OrderFullyRefunded,
     OrderNotFound,
     OrderNotPaid,
+    PaymentUnavailable,
     RefundDeclined,
 )
 from checkout_app.services.shop import Shop
@@ -72,6 +74,13 @@ def refund_order(
         uow.commit()
     # No lock or connection is held while Stripe answers; the pending row holds the money,
     # so a concurrent refund cannot give it back twice.
+    answer = ask_stripe(shop, refund, request)
+    log.info("refund %s of order %s asked of Stripe: %s", refund, order_id, answer.status)
+    return refund_view(shop, refund)
+
+
+def ask_stripe(shop: Shop, refund: uuid.UUID, request: RefundRequest) -> StripeRefund:
+    """Send a written refund to Stripe under its key; record Stripe's id, or the refusal."""
     try:
         answer = shop.gateway.create_refund(request)
     except RefundDeclined:
@@ -84,14 +93,33 @@ def refund_order(
         raise
     with shop.uow() as uow:
         row = uow.refunds.get(refund)
-        assert row is not None
-        row.stripe_refund_id = row.stripe_refund_id or answer.id
-        if answer.status in ("failed", "canceled") and row.status == RefundStatus.PENDING.value:
-            row.status = answer.status
-            row.failure_reason = answer.failure_reason
+        if row is not None:
+            row.stripe_refund_id = row.stripe_refund_id or answer.id
+            if answer.status in ("failed", "canceled") and row.status == RefundStatus.PENDING.value:
+                row.status = answer.status
+                row.failure_reason = answer.failure_reason
         uow.commit()
-    log.info("refund %s of order %s asked of Stripe: %s", refund, order_id, answer.status)
-    return refund_view(shop, refund)
+    return answer
+
+
+def send_pending_refunds(
+    shop: Shop, order_id: uuid.UUID | None = None, older_than: timedelta = timedelta(0)
+) -> list[dict[str, str]]:
+    """Ask Stripe for refunds we wrote but have no Stripe id for (the key makes it safe)."""
+    with shop.uow() as uow:
+        unsent = uow.refunds.unsent(order_id, older_than)
+    report = []
+    for row in unsent:
+        refund, request = row[0], RefundRequest(*row)
+        try:
+            outcome = ask_stripe(shop, refund, request).status
+        except (RefundDeclined, PaymentUnavailable) as exc:
+            outcome = f"{type(exc).__name__}: {exc.message}"
+            log.warning("refund %s not sent to Stripe: %s", refund, exc.detail)
+        report.append(
+            {"orderId": str(request.order_id), "refundId": str(refund), "outcome": outcome}
+        )
+    return report
 
 
 def start_refund(

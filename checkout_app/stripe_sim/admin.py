@@ -87,7 +87,9 @@ def register_session_controls(app: Flask, state: SimState, webhooks: WebhookSend
         if payment_status is None:
             message = 'Body must be {"payment_status": "paid" | "unpaid"}.'
             return error_response(400, "invalid_request_error", message)
-        outcome = lifecycle.complete(state, webhooks, session_id, payment_status)
+        body = request.get_json(silent=True)
+        late = isinstance(body, dict) and body.get("after_expiry") is True
+        outcome = lifecycle.complete(state, webhooks, session_id, payment_status, late)
         return answer(outcome, session_id, "open")
 
     @app.post("/_sim/sessions/<session_id>/async")

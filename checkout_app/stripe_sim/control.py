@@ -50,10 +50,16 @@ class SimControl:
         """All stored Checkout Sessions, oldest first."""
         return self._call("GET", "/_sim/sessions")["data"]
 
-    def complete(self, session_id: str, payment_status: str = "paid") -> dict[str, Any]:
-        """Complete an open session as if paid ("unpaid": a delayed method); sends the event."""
+    def complete(
+        self, session_id: str, payment_status: str = "paid", after_expiry: bool = False
+    ) -> dict[str, Any]:
+        """Complete an open session as if paid ("unpaid": a delayed method); sends the event.
+
+        `after_expiry=True` completes it even if expired: the payment won against an expire.
+        """
         path = f"/_sim/sessions/{session_id}/complete"
-        return self._call("POST", path, {"payment_status": payment_status})
+        body = {"payment_status": payment_status, "after_expiry": after_expiry}
+        return self._call("POST", path, body)
 
     def settle_async(self, session_id: str, result: str = "succeeded") -> dict[str, Any]:
         """Settle a delayed payment ("succeeded" or "failed"); sends the async_payment event."""

@@ -21,12 +21,20 @@ def awaits_async_payment(session: dict[str, Any]) -> bool:
 
 
 def complete(
-    state: SimState, webhooks: WebhookSender, session_id: str, payment_status: str = "paid"
+    state: SimState,
+    webhooks: WebhookSender,
+    session_id: str,
+    payment_status: str = "paid",
+    after_expiry: bool = False,
 ) -> Outcome:
-    """Complete an open session (unpaid: a delayed method) and send checkout.session.completed."""
+    """Complete an open session (unpaid: a delayed method) and send checkout.session.completed.
+
+    `after_expiry`: the shopper's payment went through while the app's expire was in flight,
+    so it wins over an expiry already recorded (the race issue 17 settles).
+    """
     session, changed = state.update_session(
         session_id,
-        is_open,
+        (lambda s: s["status"] in ("open", "expired")) if after_expiry else is_open,
         status="complete",
         payment_status=payment_status,
         payment_intent=random_id("pi_", 24),

@@ -173,13 +173,13 @@ class TestCancellation:
             2,
         )
 
-    def test_completed_after_expired_is_flagged_not_completed(self, placed, db):
+    def test_completed_after_expired_is_delivered_when_it_still_can(self, placed, db):
         client, order_id, session = placed
         deliver(client, stripe_event("checkout.session.expired", {**session, "status": "expired"}))
         deliver(client, stripe_event("checkout.session.completed", paid(session)))
         after = state(db, order_id)
-        assert (after["status"], after["review"], after["entitlements"]) == ("cancelled", True, 0)
-        assert "paid while cancelled" in after["reason"]
+        assert (after["status"], after["review"], after["entitlements"]) == ("completed", False, 2)
+        assert (after["bookings"], after["payment_intent"]) == (["confirmed"], "pi_123")
 
 
 class TestSuspiciousEvents:
