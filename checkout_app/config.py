@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
@@ -15,6 +15,7 @@ from babel.dates import get_timezone
 from limits import parse
 
 APP_ENVS = ("development", "production", "test")
+T = TypeVar("T", int, float)
 # Without these the app refuses to start in production (no embedded servers, no simulator).
 REQUIRED_IN_PRODUCTION = (
     "DATABASE_URL",
@@ -33,16 +34,22 @@ class ConfigError(RuntimeError):
     """A setting is missing or malformed; the app refuses to start."""
 
 
+def _number(env: Mapping[str, str], name: str, cast: type[T], what: str) -> T | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return cast(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from exc
+
+
 def _int(
     env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
 ) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
+    value = _number(env, name, int, "a whole number")
+    if value is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     if maximum is not None and value > maximum:
@@ -51,15 +58,11 @@ def _int(
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
+    value = _number(env, name, float, "a number of seconds")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from exc
     if not 0 < value <= 3600:
-        raise ConfigError(f"{name} must be above 0 and at most 3600, got {raw!r}")
+        raise ConfigError(f"{name} must be above 0 and at most 3600, got {value!r}")
     return value
 
 
