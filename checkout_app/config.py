@@ -28,6 +28,7 @@ REQUIRED_IN_PRODUCTION = (
 # adds this slack to the 30-minute minimum, so the maximum loses it.
 EXPIRY_SLACK_SECONDS = 60
 EXPIRES_MINUTES_RANGE = (30, 24 * 60 - EXPIRY_SLACK_SECONDS // 60)
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigError(RuntimeError):
@@ -115,9 +116,30 @@ def _base_url(env: Mapping[str, str]) -> str:
     return url
 
 
-def _redirect_hosts(env: Mapping[str, str], base_url: str) -> frozenset[str]:
-    extra = (h.strip().lower() for h in env.get("ALLOWED_REDIRECT_HOSTS", "").split(","))
-    return frozenset({urlsplit(base_url).hostname or "", *(h for h in extra if h)})
+def origin(scheme: str, host: str, port: int | None) -> str:
+    """`scheme://host:port` with the scheme's default port filled in: one redirect origin."""
+    return f"{scheme}://{host.lower()}:{port or DEFAULT_PORTS[scheme]}"
+
+
+def _redirect_origins(env: Mapping[str, str], base_url: str) -> frozenset[str]:
+    """Every scheme://host:port a redirect may name: https always, http only with an http
+    BASE_URL; BASE_URL's host and each ALLOWED_REDIRECT_HOSTS `host` or `host:port`."""
+    raw = env.get("ALLOWED_REDIRECT_HOSTS", "")
+    base = urlsplit(base_url)
+    hosts = [(base.hostname or "", base.port)]
+    for entry in (h.strip() for h in raw.split(",")):
+        if not entry:
+            continue
+        try:
+            parts = urlsplit(f"{base.scheme}://{entry}")
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            host = None
+        if not host or "@" in entry or parts.path or parts.query or parts.fragment:
+            raise ConfigError(f"ALLOWED_REDIRECT_HOSTS must list host or host:port, got {raw!r}")
+        hosts.append((host, port))
+    schemes = {"https", base.scheme}
+    return frozenset(origin(scheme, host, port) for scheme in schemes for host, port in hosts)
 
 
 def _check_production(env: Mapping[str, str], app_env: str) -> None:
@@ -180,7 +202,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "STRIPE_MAX_RETRIES": _int(env, "STRIPE_MAX_RETRIES", 2),
         "CHECKOUT_EXPIRES_MINUTES": _expires_minutes(env),
         "BASE_URL": base_url,
-        "ALLOWED_REDIRECT_HOSTS": _redirect_hosts(env, base_url),
+        "REDIRECT_ORIGINS": _redirect_origins(env, base_url),
         "TAX_RATE": _tax_rate(env),
         "CURRENCY": currency,
         "SHOP_LOCALE": _shop_locale(env),
@@ -210,7 +232,7 @@ class ShopSettings:
     tax_rate: Decimal
     currency: str
     base_url: str
-    allowed_redirect_hosts: frozenset[str]
+    redirect_origins: frozenset[str]
     stripe_timeout_seconds: int = 10
     stripe_max_retries: int = 2
     shop_locale: str = "en_US"
@@ -223,7 +245,7 @@ class ShopSettings:
             tax_rate=config["TAX_RATE"],
             currency=config["CURRENCY"],
             base_url=config["BASE_URL"],
-            allowed_redirect_hosts=config["ALLOWED_REDIRECT_HOSTS"],
+            redirect_origins=config["REDIRECT_ORIGINS"],
             stripe_timeout_seconds=config["STRIPE_TIMEOUT_SECONDS"],
             stripe_max_retries=config["STRIPE_MAX_RETRIES"],
             shop_locale=config["SHOP_LOCALE"],

@@ -141,13 +141,13 @@ def _read(
             request.success_url,
             f"{settings.base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",
             "successUrl",
-            settings.allowed_redirect_hosts,
+            settings.redirect_origins,
         )
         cancel_url = redirects.resolve(
             request.cancel_url,
             f"{settings.base_url}/checkout/cancel",
             "cancelUrl",
-            settings.allowed_redirect_hosts,
+            settings.redirect_origins,
         )
         open_checkouts = uow.orders.open_checkouts(cart_hash)
         entries = uow.catalog.entries(cart.keys, [o.id for o in open_checkouts])

@@ -106,6 +106,13 @@ class TestContractTable:
             "https://shop.test@evil.example/",
             "http://[::1",
             "https://shop.test/a b",
+            "http://evil.example\\@shop.test/",
+            "http://shop.test\\@evil.example/",
+            "http://user:pw@shop.test/",
+            "http://shop.test:8080/",
+            "http://shop.test/\tx",
+            "http://shop.test/\x7f",
+            "http://www.shop.test:5000/",
             12,
         ],
     )

@@ -15,7 +15,13 @@ from checkout_app.domain.enums import ItemType
 from checkout_app.errors import InvalidInput
 
 ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
-HOSTS = frozenset({"shop.test", "www.shop.test"})
+ORIGINS = load_config(
+    {
+        "APP_ENV": "test",
+        "BASE_URL": "https://shop.test",
+        "ALLOWED_REDIRECT_HOSTS": "www.shop.test:8080",
+    }
+)["REDIRECT_ORIGINS"]
 
 
 def checkout_error(body) -> str:
@@ -51,25 +57,47 @@ def test_checkout_body_normalises_email_and_keeps_urls_raw():
     "url,allowed",
     [
         ("https://shop.test/done", True),
-        ("http://www.shop.test:8080/done?x={CHECKOUT_SESSION_ID}", True),
+        ("https://shop.test:443/done", True),
+        ("https://www.shop.test:8080/done?x={CHECKOUT_SESSION_ID}", True),
         ("HTTPS://SHOP.TEST/", True),
+        ("https://www.shop.test/done", False),  # the allowed host names port 8080
+        ("https://shop.test:8443/done", False),
+        ("http://shop.test/done", False),  # plain http with an https BASE_URL
+        ("http://evil.com\\@shop.test/", False),
+        ("https://shop.test\\evil.example/", False),
+        ("https://user@shop.test/", False),
+        ("https://user:pw@shop.test/", False),
+        ("https://@shop.test/", False),
+        ("https://shop.test/a\tb", False),
+        ("https://shop.test/\x00", False),
         ("https://shop.test.evil.example/", False),
         ("https://evil.example/?shop.test", False),
         ("//shop.test/done", False),
         ("https://shop.test\n.evil/", False),
         ("data:text/html,hi", False),
+        ("https://shop.test:99999/", False),
         ("https://" + "a" * 2050 + ".shop.test", False),
         (None, False),
     ],
 )
-def test_redirect_hosts(url, allowed):
-    assert redirects.is_allowed(url, HOSTS) is allowed
+def test_redirect_origins(url, allowed):
+    assert redirects.is_allowed(url, ORIGINS) is allowed
+
+
+def test_http_base_url_allows_http_and_https_on_its_port():
+    origins = load_config({"APP_ENV": "test", "BASE_URL": "http://localhost:5000"})[
+        "REDIRECT_ORIGINS"
+    ]
+    assert redirects.is_allowed("http://localhost:5000/ok", origins)
+    assert redirects.is_allowed("https://localhost:5000/ok", origins)
+    assert not redirects.is_allowed("http://localhost/ok", origins)
+    assert not redirects.is_allowed("http://localhost:5001/ok", origins)
 
 
 def test_redirect_defaults_when_absent_and_names_field_when_bad():
-    assert redirects.resolve(None, "http://d/", "successUrl", HOSTS) == "http://d/"
+    assert redirects.resolve(None, "http://d/", "successUrl", ORIGINS) == "http://d/"
     with pytest.raises(InvalidInput, match="Invalid cancelUrl"):
-        redirects.resolve("https://evil.example/", "http://d/", "cancelUrl", HOSTS)
+        redirects.resolve("https://evil.example/", "http://d/", "cancelUrl", ORIGINS)
 
 
 def test_quantity_rules():
@@ -92,13 +120,23 @@ def test_session_ids_are_long_random_and_url_safe():
 def test_config_defaults_and_refusals():
     config = load_config({"APP_ENV": "test"})
     assert config["BASE_URL"] == "http://localhost:5000"
-    assert config["ALLOWED_REDIRECT_HOSTS"] == frozenset({"localhost"})
+    assert config["REDIRECT_ORIGINS"] == frozenset(
+        {"http://localhost:5000", "https://localhost:5000"}
+    )
     assert config["TAX_RATE"] == Decimal("0")
     assert (config["CURRENCY"], config["STRIPE_TIMEOUT_SECONDS"]) == ("usd", 10)
     assert (config["STRIPE_MAX_RETRIES"], config["CHECKOUT_EXPIRES_MINUTES"]) == (2, 30)
     assert config["CART_TTL_SECONDS"] == 7 * 24 * 3600
-    hosts = load_config({"APP_ENV": "test", "ALLOWED_REDIRECT_HOSTS": " A.example , b.example,"})
-    assert hosts["ALLOWED_REDIRECT_HOSTS"] == frozenset({"localhost", "a.example", "b.example"})
+    hosts = load_config(
+        {
+            "APP_ENV": "test",
+            "BASE_URL": "https://s.example",
+            "ALLOWED_REDIRECT_HOSTS": " A.example , b.example:8443,",
+        }
+    )
+    assert hosts["REDIRECT_ORIGINS"] == frozenset(
+        {"https://s.example:443", "https://a.example:443", "https://b.example:8443"}
+    )
     for bad in (
         {"APP_ENV": "production"},  # no SECRET_KEY
         {"APP_ENV": "staging"},
@@ -108,6 +146,9 @@ def test_config_defaults_and_refusals():
         {"BASE_URL": "shop.test"},
         {"CHECKOUT_EXPIRES_MINUTES": "10"},
         {"CURRENCY": "dollars"},
+        {"ALLOWED_REDIRECT_HOSTS": "user@a.example"},
+        {"ALLOWED_REDIRECT_HOSTS": "a.example/path"},
+        {"ALLOWED_REDIRECT_HOSTS": "a.example:port"},
     ):
         with pytest.raises(ConfigError):
             load_config({"APP_ENV": "test", **bad})
