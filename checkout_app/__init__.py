@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from checkout_app import cli, extensions
 from checkout_app.config import ConfigError, load_config
-from checkout_app.http import error_handlers, health, idempotency, limits, requestlog
+from checkout_app.http import error_handlers, headers, health, idempotency, limits, requestlog
 from checkout_app.http.request import ShopRequest
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     requestlog.register(app)
     limits.register(app)
+    headers.register(app)
     register_extensions(app)
     register_blueprints(app)
     idempotency.register(app)

@@ -29,6 +29,7 @@ REQUIRED_IN_PRODUCTION = (
 EXPIRY_SLACK_SECONDS = 60
 EXPIRES_MINUTES_RANGE = (30, 24 * 60 - EXPIRY_SLACK_SECONDS // 60)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MIN_SUPPORT_TOKEN_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -163,6 +164,16 @@ def _expires_minutes(env: Mapping[str, str]) -> int:
     return _int(env, "CHECKOUT_EXPIRES_MINUTES", low, minimum=low, maximum=high)
 
 
+def _support_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("SUPPORT_API_TOKEN", "").strip()
+    if token and len(token) < MIN_SUPPORT_TOKEN_LENGTH:
+        raise ConfigError(
+            f"SUPPORT_API_TOKEN must be at least {MIN_SUPPORT_TOKEN_LENGTH} characters "
+            "(try: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return token or None
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting from the environment into a Flask config mapping."""
     env = os.environ if env is None else env
@@ -215,7 +226,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SMTP_URL": env.get("SMTP_URL") or None,
         "SMTP_FROM": env.get("SMTP_FROM", "orders@localhost"),
         "WHATSAPP_WEBHOOK_URL": env.get("WHATSAPP_WEBHOOK_URL") or None,
-        "SUPPORT_API_TOKEN": env.get("SUPPORT_API_TOKEN") or None,
+        "SUPPORT_API_TOKEN": _support_token(env),
         "ADMIN_LOCKOUT_ATTEMPTS": _int(env, "ADMIN_LOCKOUT_ATTEMPTS", 5, minimum=1),
         "ADMIN_LOCKOUT_SECONDS": _int(env, "ADMIN_LOCKOUT_SECONDS", 900, minimum=1),
         "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 480, minimum=1),

@@ -28,7 +28,7 @@ TABLES = (
     " entitlements, bookings, order_items, orders, users, events, courses, digital_products"
 )
 WEBHOOK_SECRET = "whsec_test_checkout_app"
-SUPPORT_TOKEN = "support-token-for-tests"
+SUPPORT_TOKEN = "support-token-for-tests-0123456789abcdef"
 
 
 def alembic_config(url: str) -> Config:

@@ -11,10 +11,9 @@ from checkout_app.api.apidoc import SERVER_ERROR, SESSION, SUPPORT, api_doc, err
 from checkout_app.api.responses import OrderResponseSchema
 from checkout_app.api.schemas import OrderPathSchema
 from checkout_app.db.order_view import OrderView
-from checkout_app.domain.cart import session_hash
 from checkout_app.errors import DatabaseUnavailable, OrderNotFound
 from checkout_app.extensions import shop
-from checkout_app.http.session import current_session_id
+from checkout_app.http.session import owns
 from checkout_app.http.staff import has_support_token
 from checkout_app.services.orders import order_by_id
 
@@ -42,7 +41,4 @@ def get_order(order_id: str) -> Response:
 
 def _may_read(order: OrderView) -> bool:
     """The browser session that placed the order, or support with SUPPORT_API_TOKEN."""
-    if has_support_token():
-        return True
-    session_id = current_session_id()
-    return bool(session_id) and session_hash(session_id) == order.cart_session_hash
+    return has_support_token() or owns(order.cart_session_hash)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Response, current_app, request
 
-from checkout_app.domain.cart import is_session_id, new_session_id
+from checkout_app.domain.cart import is_session_id, new_session_id, session_hash
 
 COOKIE = "session_id"
 
@@ -13,6 +15,15 @@ def current_session_id() -> str | None:
     """The session id from the cookie, or None when absent or not one we could have issued."""
     value = request.cookies.get(COOKIE)
     return value if is_session_id(value) else None
+
+
+def owns(cart_session_hash: str | None) -> bool:
+    """Whether the current session is the one that placed an order with this cart hash."""
+    session_id = current_session_id()
+    return bool(session_id and cart_session_hash) and hmac.compare_digest(
+        session_hash(session_id),
+        cart_session_hash,  # type: ignore[arg-type]
+    )
 
 
 def session_id_for_write() -> str:

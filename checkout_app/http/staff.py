@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-import hmac
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import g
 
 from checkout_app.domain.staff import StaffRole
 from checkout_app.errors import StaffForbidden, StaffOnly
+from checkout_app.http.auth import is_support
 from checkout_app.http.staff_session import current_staff
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -19,10 +19,8 @@ SUPPORT_ACTOR = "support-token"
 
 
 def has_support_token() -> bool:
-    """Whether the request carries `Authorization: Bearer <SUPPORT_API_TOKEN>`."""
-    token = current_app.config["SUPPORT_API_TOKEN"]
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return bool(token and given and hmac.compare_digest(given.encode(), token.encode()))
+    """Whether the request carries `Authorization: Bearer <SUPPORT_API_TOKEN>` (http/auth.py)."""
+    return is_support()
 
 
 def staff_actor(role: StaffRole = StaffRole.SUPPORT) -> str:

@@ -47,7 +47,6 @@ def add_security_headers(response: Response) -> Response:
     if response.mimetype == "text/html" and not is_api_path(request.path):
         response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Security-Policy"] = content_security_policy(current_app.config)
-        response.headers["X-Content-Type-Options"] = "nosniff"
         # same-origin: the CSRF check over https needs our own Referer; nobody else gets one.
         response.headers["Referrer-Policy"] = "same-origin"
     return response
