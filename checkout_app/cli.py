@@ -1,4 +1,5 @@
-"""flask CLI: seed-catalog, seed-cart, notifications, stale orders, staff, refund-order."""
+"""flask CLI: seed-catalog, seed-cart, notifications, stale orders, staff, refund-order,
+issue-token."""
 
 from __future__ import annotations
 
@@ -181,6 +182,20 @@ def refund_order_command(
     click.echo(json.dumps(refund_json(refund), indent=2))
 
 
+@click.command("issue-token")
+@click.argument("user_id", type=click.UUID)
+@click.option("--minutes", type=click.IntRange(1, 24 * 60), default=15, show_default=True)
+@with_appcontext
+def issue_token_command(user_id: uuid.UUID, minutes: int) -> None:
+    """Print a short-lived identity token (HS256, AUTH_JWT_SECRET) for an existing user."""
+    if not current_app.config["AUTH_JWT_SECRET"]:
+        raise click.ClickException("issue-token signs with AUTH_JWT_SECRET: set it")
+    with shop().uow() as uow:
+        if not uow.users.exists(user_id):
+            raise click.ClickException(f"no user {user_id}")
+    click.echo(shop().identity.issue(user_id, minutes))
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
     for command in (
@@ -190,5 +205,6 @@ def register(app: Flask) -> None:
         expire_stale_orders_command,
         create_staff_command,
         refund_order_command,
+        issue_token_command,
     ):
         app.cli.add_command(command)

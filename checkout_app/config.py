@@ -30,6 +30,7 @@ EXPIRY_SLACK_SECONDS = 60
 EXPIRES_MINUTES_RANGE = (30, 24 * 60 - EXPIRY_SLACK_SECONDS // 60)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MIN_SUPPORT_TOKEN_LENGTH = 32
+MIN_JWT_SECRET_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -174,6 +175,14 @@ def _support_token(env: Mapping[str, str]) -> str | None:
     return token or None
 
 
+def _jwt_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("AUTH_JWT_SECRET", "")
+    if secret and len(secret) < MIN_JWT_SECRET_LENGTH:
+        # HS256 keys shorter than the hash are guessable offline from any issued token.
+        raise ConfigError(f"AUTH_JWT_SECRET must be at least {MIN_JWT_SECRET_LENGTH} characters")
+    return secret or None
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting from the environment into a Flask config mapping."""
     env = os.environ if env is None else env
@@ -231,6 +240,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ADMIN_LOCKOUT_SECONDS": _int(env, "ADMIN_LOCKOUT_SECONDS", 900, minimum=1),
         "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 480, minimum=1),
         "RATE_LIMIT_ADMIN_LOGIN": _rate_limit(env, "RATE_LIMIT_ADMIN_LOGIN", "10/minute"),
+        "AUTH_JWT_SECRET": _jwt_secret(env),
+        "AUTH_JWKS_URL": env.get("AUTH_JWKS_URL", "").strip() or None,
+        "AUTH_JWT_ISSUER": env.get("AUTH_JWT_ISSUER", "").strip() or base_url,
+        "AUTH_JWT_AUDIENCE": env.get("AUTH_JWT_AUDIENCE", "").strip() or "checkout_app",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "MAX_CONTENT_LENGTH": 16 * 1024,
     }

@@ -71,6 +71,12 @@ class DatabaseUnavailable(ServiceUnavailable):
     retry_after = 2
 
 
+class IdentityUnavailable(ServiceUnavailable):
+    """AUTH_JWKS_URL did not answer, so a token could not be checked (a retry may succeed)."""
+
+    message = messages.DATABASE_UNAVAILABLE  # the contract has no wording of its own for it
+
+
 class OrderNotFound(CheckoutError):
     status = 404
     message = messages.ORDER_NOT_FOUND

@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from checkout_app.adapters.cart_store import CartStore
 from checkout_app.adapters.gateway import StripeGateway
+from checkout_app.adapters.identity import IdentitySettings, IdentityVerifier
 from checkout_app.adapters.locks import Locks
 from checkout_app.adapters.redis_client import parse_sentinel, redis_client, redis_options
 from checkout_app.adapters.seat_holds import SeatHolds
@@ -76,6 +77,14 @@ def init_app(app: Flask) -> Shop:
         locks=Locks(client, config["REDIS_KEY_PREFIX"]),
         seat_holds=SeatHolds(client, config["REDIS_KEY_PREFIX"]),
         attempts=StripeAttempts(client, config["REDIS_KEY_PREFIX"]),
+        identity=IdentityVerifier(
+            IdentitySettings(
+                secret=config["AUTH_JWT_SECRET"],
+                jwks_url=config["AUTH_JWKS_URL"],
+                issuer=config["AUTH_JWT_ISSUER"],
+                audience=config["AUTH_JWT_AUDIENCE"],
+            )
+        ),
     )
     app.extensions[EXTENSION] = shop
     return shop

@@ -29,6 +29,7 @@ TABLES = (
 )
 WEBHOOK_SECRET = "whsec_test_checkout_app"
 SUPPORT_TOKEN = "support-token-for-tests-0123456789abcdef"
+JWT_SECRET = "jwt-secret-for-tests-0123456789abcdef"
 
 
 def alembic_config(url: str) -> Config:
@@ -126,6 +127,7 @@ def base_env(database_url: str, redis_url: str, redis_prefix: str, stripe_sim: S
         "RATE_LIMIT_CART": "100000/minute",
         "SUPPORT_API_TOKEN": SUPPORT_TOKEN,
         "RATE_LIMIT_ADMIN_LOGIN": "100000/minute",
+        "AUTH_JWT_SECRET": JWT_SECRET,
     }
 
 

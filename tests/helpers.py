@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import jwt
 from sqlalchemy import event, text
 
 
@@ -96,6 +97,25 @@ def signed(event: dict, secret: str, timestamp: int | None = None) -> tuple[byte
     """A webhook body and its Stripe-Signature header."""
     body = json.dumps(event).encode()
     return body, signature(body, secret, timestamp)
+
+
+def identity_token(user_id, secret: str, **claims) -> str:
+    """An HS256 identity token for `user_id` with the test app's issuer and audience."""
+    now = int(time.time())
+    payload = {
+        "sub": str(user_id),
+        "iss": "http://shop.test",
+        "aud": "checkout_app",
+        "iat": now,
+        "exp": now + 300,
+        **claims,
+    }
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header carrying `token`."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 def free_port() -> int:

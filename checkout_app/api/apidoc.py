@@ -49,11 +49,18 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "name": "admin_session",
         "description": "A back-office login (`__Host-admin_session` over https); role permitting",
     },
+    "identityToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The shop login's JWT whose `sub` is the `userId` sent (README: Identity)",
+    },
 }
 # Security requirements, as `security=[...]` takes them: any one of the listed ones will do.
 SESSION: dict[str, list[str]] = {"sessionCookie": []}
 SUPPORT: dict[str, list[str]] = {"supportToken": []}
 STAFF: dict[str, list[str]] = {"staffSession": []}
+SESSION_AND_IDENTITY: dict[str, list[str]] = {"sessionCookie": [], "identityToken": []}
 ANYONE: dict[str, list[str]] = {}
 # Answers any route may give, as errors() takes them.
 SERVER_ERROR = (500, messages.INTERNAL_ERROR)

@@ -11,6 +11,7 @@ from checkout_app.api.apidoc import (
     IDEMPOTENT_REPLAYED,
     KEYED_WRITE,
     SESSION,
+    SESSION_AND_IDENTITY,
     TOO_LARGE,
     api_doc,
     errors,
@@ -34,6 +35,7 @@ from checkout_app.errors import (
     PaymentUnavailable,
 )
 from checkout_app.extensions import shop
+from checkout_app.http.auth import bearer_token
 from checkout_app.http.error_handlers import failures_as
 from checkout_app.http.idempotency import idempotent
 from checkout_app.http.limits import checkout_limit
@@ -47,7 +49,7 @@ FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
 @api_doc(
     "Turn the cart into a pending order and a Stripe Checkout Session",
     tag="checkout",
-    security=[SESSION],
+    security=[SESSION, SESSION_AND_IDENTITY],
     body=CheckoutRequestSchema,
     headers=[IDEMPOTENCY_KEY],
     replies=[
@@ -85,6 +87,7 @@ def create_session() -> Response:
             user_id=body["user_id"],
             success_url=body["success_url"],
             cancel_url=body["cancel_url"],
+            identity_token=bearer_token(),
         ),
     )
     body = {

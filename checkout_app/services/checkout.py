@@ -31,6 +31,7 @@ class CheckoutRequest:
     user_id: uuid.UUID | None = None
     success_url: object = None
     cancel_url: object = None
+    identity_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,15 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
 def _read(
     shop: Shop, cart: Cart, request: CheckoutRequest, cart_hash: str
 ) -> tuple[CheckoutRequest, list[OpenCheckout], dict[CartKey, CatalogEntry]]:
-    """Checks 6 and 7 (user, redirect URLs), then the shopper's open orders and the catalog."""
+    """Checks 6 and 7 (a proven, existing user; redirect URLs), then the shopper's open orders
+    and the catalog."""
     settings = shop.settings
+    # Without proof the answer is the same for known and unknown ids: no oracle for user ids.
+    proven = request.user_id is None or (
+        shop.identity.user_id(request.identity_token) == request.user_id
+    )
+    if not proven:
+        raise InvalidInput(messages.INVALID_USER_ID)
     with shop.uow() as uow:
         if request.user_id is not None and not uow.users.exists(request.user_id):
             raise InvalidInput(messages.INVALID_USER_ID)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from checkout_app.adapters.cart_store import CartStore
 from checkout_app.adapters.gateway import StripeGateway
+from checkout_app.adapters.identity import IdentityVerifier
 from checkout_app.adapters.locks import Locks
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
@@ -24,6 +25,7 @@ class Shop:
     locks: Locks
     seat_holds: SeatHolds
     attempts: StripeAttempts
+    identity: IdentityVerifier
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use, so threads never share a session)."""

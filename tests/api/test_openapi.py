@@ -89,7 +89,10 @@ def test_session_cookie_is_a_security_scheme(document: dict[str, Any]) -> None:
     scheme = document["components"]["securitySchemes"]["sessionCookie"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "cookie", "session_id")
     checkout = document["paths"]["/api/checkout/create-session"]["post"]
-    assert checkout["security"] == [{"sessionCookie": []}]
+    assert checkout["security"] == [
+        {"sessionCookie": []},
+        {"sessionCookie": [], "identityToken": []},
+    ]
     assert document["paths"]["/api/cart"]["get"]["security"] == [{}, {"sessionCookie": []}]
 
 

@@ -8,7 +8,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from ..helpers import add_course, add_to_cart, count_rows, recorded_statements
+from ..conftest import JWT_SECRET
+from ..helpers import (
+    add_course,
+    add_to_cart,
+    bearer,
+    count_rows,
+    identity_token,
+    recorded_statements,
+)
 
 OK_MESSAGE = "Checkout session created successfully"
 
@@ -94,7 +102,11 @@ class TestSuccess:
         assert booking.user_id is None
 
     def test_known_user_is_linked_to_order_and_booking(self, shopper, catalog, sim, db):
-        res = checkout(shopper, userEmail="known@example.com", userId=str(catalog.user))
+        res = shopper.post(
+            "/api/checkout/create-session",
+            json={"userEmail": "known@example.com", "userId": str(catalog.user)},
+            headers=bearer(identity_token(catalog.user, JWT_SECRET)),
+        )
         order_id = res.get_json()["orderId"]
         assert res.status_code == 200
         users = db.execute(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ..helpers import add_course, add_to_cart, recorded_statements
+from ..conftest import JWT_SECRET
+from ..helpers import add_course, add_to_cart, bearer, identity_token, recorded_statements
 
 CREATE = "/api/checkout/create-session"
 
 
-def statements_for(app, client, body) -> list[str]:
+def statements_for(app, client, body, headers=None) -> list[str]:
     engine = app.extensions["checkout"].session_factory.kw["bind"]
     with recorded_statements(engine) as statements:
-        assert client.post(CREATE, json=body).status_code == 200
+        assert client.post(CREATE, json=body, headers=headers).status_code == 200
     return statements
 
 
@@ -31,7 +32,10 @@ def test_known_user_with_event_superseding_an_earlier_order(app, catalog, sim):
     add_to_cart(client, "course", catalog.course)
     add_to_cart(client, "event", catalog.event, 2)
     body = {"userEmail": "ann@example.com", "userId": str(catalog.user)}
-    assert len(statements_for(app, client, body)) == 8  # + user, lock events, recount, bookings
+    proof = bearer(identity_token(catalog.user, JWT_SECRET))
+    assert (
+        len(statements_for(app, client, body, proof)) == 8
+    )  # + user, lock events, recount, bookings
     client.patch(f"/api/cart/items/event/{catalog.event}", json={"quantity": 3})
-    statements = statements_for(app, client, body)
+    statements = statements_for(app, client, body, proof)
     assert len(statements) == 10, statements  # + cancel the superseded order and its bookings
