@@ -65,9 +65,9 @@ def scenarios(seconds: float, warmup: float, slow_ms: int) -> list[Scenario]:
 def sessions_for(stack: Stack, catalog: Catalog | None, count: int, start: int = 0) -> list[str]:
     """Seeded carts for the app; bare session ids for the baseline, which reads no cart."""
     if catalog is None:
-        return [new_session_id() for _ in range(count)]
+        return [new_session_id(stack.secret_key) for _ in range(count)]
     carts = [catalog.shopper_cart(start + n) for n in range(count)]
-    return seed_carts(stack.redis, stack.prefix, carts)
+    return seed_carts(stack.redis, stack.prefix, carts, stack.secret_key)
 
 
 def _orders(engine: Engine) -> int:
@@ -205,9 +205,11 @@ def _flash(stack: Stack, engine: Engine, server: str, scenario: Scenario) -> Res
     if server == "app":
         event_id = add_event(stack.database_url, seats, f"flash-{stack.run_id}-{scenario.key}")
         line = CartLine(CartKey(ItemType.EVENT, event_id), 1)
-        sessions = seed_carts(stack.redis, stack.prefix, [[line]] * scenario.shoppers)
+        sessions = seed_carts(
+            stack.redis, stack.prefix, [[line]] * scenario.shoppers, stack.secret_key
+        )
     else:
-        sessions = [new_session_id() for _ in range(scenario.shoppers)]
+        sessions = [new_session_id(stack.secret_key) for _ in range(scenario.shoppers)]
     _settle(engine)
     stack.sim.clear_requests()
     result = _measure(

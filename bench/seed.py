@@ -118,10 +118,12 @@ def seats_held(engine: Engine, event_id: uuid.UUID) -> int:
         )
 
 
-def seed_carts(client: redis.Redis, prefix: str, carts: list[list[CartLine]]) -> list[str]:
+def seed_carts(
+    client: redis.Redis, prefix: str, carts: list[list[CartLine]], secret_key: str
+) -> list[str]:
     """Write one cart per shopper checkout under a fresh session id; the ids, in order."""
     store = CartStore(client, prefix, CART_TTL_SECONDS)
-    sessions = [new_session_id() for _ in carts]
+    sessions = [new_session_id(secret_key) for _ in carts]
     for session_id, lines in zip(sessions, carts, strict=True):
         store.replace(session_id, lines)
     return sessions

@@ -74,7 +74,7 @@ def count_checkouts(stack: Stack, carts: dict[int, list[CartLine]]) -> list[SqlC
     results = []
     try:
         for lines, cart in carts.items():
-            warm, measured = seed_carts(stack.redis, stack.prefix, [cart, cart])
+            warm, measured = seed_carts(stack.redis, stack.prefix, [cart, cart], stack.secret_key)
             for session_id in (warm, measured):
                 statements.clear()
                 proxy.take()

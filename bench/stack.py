@@ -91,6 +91,8 @@ class Stack:
     run_id: str = field(default_factory=lambda: f"{os.getpid()}_{secrets.token_hex(3)}")
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
+    # One SECRET_KEY for every server and the seeding: it seals the session ids.
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
 
     def __post_init__(self) -> None:
         self.server_url = server_url()
@@ -176,7 +178,7 @@ class Stack:
         s = self.settings
         return {
             "APP_ENV": "production",
-            "SECRET_KEY": secrets.token_hex(32),
+            "SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "REDIS_KEY_PREFIX": self.prefix,

@@ -83,8 +83,9 @@ def parse_item(spec: str) -> CartLine:
 @click.option("--item", "items", multiple=True, required=True, help="TYPE:ID[:QTY], repeatable.")
 def seed_cart_command(session_id: str | None, items: tuple[str, ...]) -> None:
     """Write a cart for a session and print {sessionId, cart} as JSON."""
-    if session_id is not None and not is_session_id(session_id):
-        raise click.ClickException("--session-id must be 32-128 characters of A-Z a-z 0-9 _ -")
+    secret = current_app.config["SECRET_KEY"]
+    if session_id is not None and not is_session_id(session_id, secret):
+        raise click.ClickException("--session-id must be a session id this app issued")
     lines = [parse_item(spec) for spec in items]
     keys = [line.key for line in lines]
     if len(set(keys)) != len(keys):
@@ -94,7 +95,7 @@ def seed_cart_command(session_id: str | None, items: tuple[str, ...]) -> None:
     for key in keys:
         if key not in entries or not entries[key].for_sale:
             raise click.ClickException(f"unknown or inactive item {key.field}")
-    session_id = session_id or new_session_id()
+    session_id = session_id or new_session_id(secret)
     shop().carts.replace(session_id, lines)
     cart = view_cart(shop(), session_id)
     click.echo(json.dumps({"sessionId": session_id, "cart": cart_json(cart)}, indent=2))

@@ -20,7 +20,7 @@ from checkout_app.extensions import EXTENSION
 from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl
 
-from .helpers import Catalog, add_course, add_event, insert
+from .helpers import SECRET_KEY, Catalog, add_course, add_event, insert
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
 TABLES = (
@@ -110,7 +110,7 @@ def base_env(database_url: str, redis_url: str, redis_prefix: str, stripe_sim: S
     """The environment every test app starts from."""
     return {
         "APP_ENV": "test",
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": redis_prefix,

@@ -17,6 +17,16 @@ from decimal import Decimal
 import jwt
 from sqlalchemy import event, text
 
+from checkout_app.domain.cart import new_session_id
+
+# The test apps' SECRET_KEY: session ids are sealed with it.
+SECRET_KEY = "test-secret"
+
+
+def issued_session_id() -> str:
+    """A session id the test apps accept as their own (no cart stored under it yet)."""
+    return new_session_id(SECRET_KEY)
+
 
 @dataclass(frozen=True)
 class Catalog:

@@ -85,9 +85,9 @@ class CartStore:
         return f"{self.prefix}cart:{{{cart_hash}}}"
 
     @cart_service_errors()
-    def load(self, session_id: str) -> Cart | None:
-        """The stored cart, or None when the session has none (never created or expired)."""
-        fields = self.client.hgetall(self.key_for(session_id))
+    def load(self, session_id: str, cart_hash: str | None = None) -> Cart | None:
+        """The stored cart (of `cart_hash` when given), or None when there is none."""
+        fields = self.client.hgetall(self.key_for_hash(cart_hash or session_hash(session_id)))
         return _cart(session_id, list(fields.items())) if fields else None
 
     @cart_service_errors()
@@ -132,6 +132,40 @@ class CartStore:
     def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None:
         """Remove these lines from the cart with this hash (the cart itself stays)."""
         self.client.hdel(self.key_for_hash(cart_hash), *fields)
+
+    @cart_service_errors()
+    def copy(self, session_id: str, new_session_id: str) -> None:
+        """Write the session's cart under another session id (the two keys may live on
+        different Cluster slots, so this is a read and a write, not a RENAME)."""
+        fields = self.client.hgetall(self.key_for(session_id))
+        key = self.key_for(new_session_id)
+        pipe = self.client.pipeline()
+        pipe.delete(key)
+        pipe.hset(key, mapping={MARKER: "1", **fields})
+        pipe.expire(key, self.ttl_seconds)
+        pipe.execute()
+
+    @cart_service_errors()
+    def delete(self, session_id: str) -> None:
+        """Forget the session's cart."""
+        self.client.delete(self.key_for(session_id))
+
+    @cart_service_errors()
+    def retire(self, session_id: str, moved_to_hash: str, seconds: int) -> None:
+        """Drop a rotated session's cart, noting for `seconds` which cart hash it moved to."""
+        pipe = self.client.pipeline()
+        pipe.delete(self.key_for(session_id))
+        pipe.set(self._moved_key(session_id), moved_to_hash, ex=seconds)
+        pipe.execute()
+
+    @cart_service_errors()
+    def moved_to(self, session_id: str) -> str | None:
+        """The cart hash a recently rotated session's cart moved to, if any."""
+        value = self.client.get(self._moved_key(session_id))
+        return value.decode() if value else None
+
+    def _moved_key(self, session_id: str) -> str:
+        return f"{self.prefix}moved:{{{session_hash(session_id)}}}"
 
     @cart_service_errors()
     def replace(self, session_id: str, lines: list[CartLine]) -> None:

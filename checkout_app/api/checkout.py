@@ -12,6 +12,7 @@ from checkout_app.api.apidoc import (
     KEYED_WRITE,
     SESSION,
     SESSION_AND_IDENTITY,
+    SET_COOKIE,
     TOO_LARGE,
     api_doc,
     errors,
@@ -39,7 +40,7 @@ from checkout_app.http.auth import bearer_token
 from checkout_app.http.error_handlers import failures_as
 from checkout_app.http.idempotency import idempotent
 from checkout_app.http.limits import checkout_limit
-from checkout_app.http.session import current_session_id
+from checkout_app.http.session import current_session_id, issue_session_id, set_session_cookie
 from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
 
 FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
@@ -55,8 +56,8 @@ FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
     replies=[
         ok(
             CheckoutSessionSchema,
-            "Send the shopper to sessionUrl to pay",
-            headers=[IDEMPOTENT_REPLAYED],
+            "Send the shopper to sessionUrl to pay; the session cookie is rotated",
+            headers=[SET_COOKIE, IDEMPOTENT_REPLAYED],
         ),
         *errors(
             CartEmpty,
@@ -88,6 +89,7 @@ def create_session() -> Response:
             success_url=body["success_url"],
             cancel_url=body["cancel_url"],
             identity_token=bearer_token(),
+            next_session_id=issue_session_id(),
         ),
     )
     body = {
@@ -97,4 +99,7 @@ def create_session() -> Response:
         "order_id": result.order_id,
         "message": messages.CHECKOUT_CREATED,
     }
-    return jsonify(CheckoutSessionSchema().dump(body))
+    response = jsonify(CheckoutSessionSchema().dump(body))
+    if result.rotated_session_id:
+        set_session_cookie(response, result.rotated_session_id)
+    return response

@@ -1,8 +1,17 @@
-"""Cart values and rules: keys, lines, quantity limits and shopper session ids."""
+"""Cart values and rules: keys, lines, quantity limits and shopper session ids.
+
+Session ids are sealed with SECRET_KEY rather than listed in Redis: checking one costs no
+round trip, a client cannot make one up (so a planted or guessed id is simply ignored), and a
+real session whose cart expired is still recognised, so checkout keeps answering the
+contract's 404 "Cart not found or expired" for it instead of 401. Changing SECRET_KEY ends
+every session (shoppers start new carts).
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 import uuid
@@ -15,6 +24,9 @@ from checkout_app.errors import InvalidInput
 MAX_QUANTITY = 99
 SINGLE_QUANTITY_TYPES = frozenset({ItemType.COURSE, ItemType.DIGITAL_PRODUCT})
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+# A session id is a random token and its HMAC, both unpadded base64url of 32 bytes.
+TOKEN_LENGTH = 43
+SESSION_ID_LENGTH = 2 * TOKEN_LENGTH
 
 
 @dataclass(frozen=True, order=True)
@@ -48,14 +60,23 @@ class Cart:
         return [line.key for line in self.lines]
 
 
-def new_session_id() -> str:
-    """A fresh opaque session token (256 bits, URL-safe)."""
-    return secrets.token_urlsafe(32)
+def _seal(secret: str, token: str) -> str:
+    mac = hmac.new(secret.encode(), b"session_id:" + token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def is_session_id(value: str | None) -> bool:
-    """Whether a cookie value has the shape of a session id we issued."""
-    return bool(value) and SESSION_ID_PATTERN.fullmatch(value) is not None
+def new_session_id(secret: str) -> str:
+    """A fresh session id: 256 random bits, sealed with an HMAC of `secret` (URL-safe)."""
+    token = secrets.token_urlsafe(32)
+    return token + _seal(secret, token)
+
+
+def is_session_id(value: str | None, secret: str) -> bool:
+    """Whether a cookie value is a session id issued with `secret` (a client cannot make one)."""
+    if not value or len(value) != SESSION_ID_LENGTH or not SESSION_ID_PATTERN.fullmatch(value):
+        return False
+    token, seal = value[:TOKEN_LENGTH], value[TOKEN_LENGTH:]
+    return hmac.compare_digest(seal, _seal(secret, token))
 
 
 def session_hash(session_id: str) -> str:

@@ -2,8 +2,13 @@
 
 Kept in Redis, not PostgreSQL: the check sits on every write before any database work, needs an
 atomic "claim if absent" (SET NX) and an expiry (24 h), and must also cover cart writes, which
-never touch PostgreSQL. A key is scoped to the shopper's session (or, before a session exists,
-to the client's address and user agent), so one shopper's key can never replay another's answer.
+never touch PostgreSQL. A key is scoped to the shopper's session, so one shopper's key can
+never replay another's answer; a request without a session ignores the key (two clients behind
+one address must never share an answer, and a cookieless retry simply starts a fresh cart).
+When a checkout rotates the session, the answer is filed under the new session too, so the
+client's retry (with its new cookie) still finds it. Only final answers are kept: 2xx and the
+4xx a retry cannot change. 5xx, 429 and every 409 (request in progress, seats or limits that
+may free up) release the key. Set-Cookie is never stored, so a replay never hands a session on.
 """
 
 from __future__ import annotations
@@ -31,22 +36,22 @@ HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 KEEP_SECONDS = 24 * 3600
-REPLAYED_HEADERS = ("Content-Type", "Set-Cookie", "Retry-After", "Location")
+REPLAYED_HEADERS = ("Content-Type", "Retry-After", "Location")
+# Answers a retry may change: not stored, the key is released.
+NOT_FINAL = frozenset({409, 429})
 
 
 @dataclass(frozen=True)
 class Claim:
     key: str
     fingerprint: str
+    given: str
     lease: int = -1
 
 
-def _scope() -> str:
-    session_id = current_session_id()
-    if session_id:
-        return f"s:{session_hash(session_id)}"
-    client = f"{request.remote_addr}|{request.user_agent.string}"
-    return f"a:{hashlib.sha256(client.encode()).hexdigest()}"
+def _key(session_id: str, given: str) -> str:
+    digest = hashlib.sha256(given.encode()).hexdigest()
+    return f"{current_app.config['REDIS_KEY_PREFIX']}idem:{{s:{session_hash(session_id)}}}:{digest}"
 
 
 def _fingerprint() -> str:
@@ -94,8 +99,10 @@ def claim_or_replay(given: str) -> Response | None:
     """Claim a new key (remember() stores the answer), replay a finished one, refuse a clash."""
     if not KEY_PATTERN.fullmatch(given):
         raise InvalidInput(messages.IDEMPOTENCY_KEY_INVALID)
-    digest = hashlib.sha256(given.encode()).hexdigest()
-    key = f"{current_app.config['REDIS_KEY_PREFIX']}idem:{{{_scope()}}}:{digest}"
+    session_id = current_session_id()
+    if session_id is None:
+        return None  # a cookieless cart write makes a new cart, never shares an answer
+    key = _key(session_id, given)
     fingerprint = _fingerprint()
     in_flight = json.dumps({"fp": fingerprint})
     with cart_service_errors():
@@ -103,7 +110,7 @@ def claim_or_replay(given: str) -> Response | None:
         fresh = _client().set(key, in_flight, nx=True, px=_leases().ttl_ms)
         stored = None if fresh else _client().get(key)
     if fresh:
-        g.idempotency_claim = Claim(key, fingerprint, _leases().keep(key, in_flight))
+        g.idempotency_claim = Claim(key, fingerprint, given, _leases().keep(key, in_flight))
         return None
     record = json.loads(stored) if stored else {"fp": fingerprint}
     if record["fp"] != fingerprint:
@@ -117,14 +124,14 @@ def claim_or_replay(given: str) -> Response | None:
 
 
 def remember(response: Response) -> Response:
-    """After a claimed request (errors too): keep the answer 24 h, or free the key after a 5xx."""
+    """After a claimed request (errors too): keep a final answer 24 h, else free the key."""
     claim: Claim | None = g.pop("idempotency_claim", None)
     if claim is None:
         return response
     _leases().drop(claim.lease)
     try:
-        if response.status_code >= 500:
-            _client().delete(claim.key)  # a server-side failure may be retried with the same key
+        if response.status_code >= 500 or response.status_code in NOT_FINAL:
+            _client().delete(claim.key)  # a retry with the same key may get another answer
         else:
             record = {
                 "fp": claim.fingerprint,
@@ -137,6 +144,9 @@ def remember(response: Response) -> Response:
                 ],
             }
             _client().set(claim.key, json.dumps(record), ex=KEEP_SECONDS)
+            rotated = g.get("session_cookie_value")
+            if rotated and rotated != current_session_id():
+                _client().set(_key(rotated, claim.given), json.dumps(record), ex=KEEP_SECONDS)
     except REDIS_DOWN:
         current_app.logger.warning("could not store the answer for an Idempotency-Key")
     return response

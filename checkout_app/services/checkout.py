@@ -6,16 +6,25 @@ import hashlib
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from checkout_app import messages
 from checkout_app.adapters.gateway import SessionRequest
 from checkout_app.db.repository import OpenCheckout, PendingOrder
 from checkout_app.domain import redirects
-from checkout_app.domain.cart import Cart, CartKey, is_session_id, session_hash
+from checkout_app.domain.cart import Cart, CartKey, session_hash
 from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
-from checkout_app.errors import CartEmpty, CartNotFound, InvalidInput, ItemsUnavailable, NoSession
+from checkout_app.errors import (
+    CartEmpty,
+    CartNotFound,
+    CartUnavailable,
+    InvalidInput,
+    ItemsUnavailable,
+    NoSession,
+)
 from checkout_app.services.orphans import checkout_lock
 from checkout_app.services.ports import HasCarts
 from checkout_app.services.shop import Shop
@@ -23,6 +32,8 @@ from checkout_app.services.shop import Shop
 log = logging.getLogger(__name__)
 # A session about to expire is not handed out again: the shopper needs time to pay.
 REUSE_MARGIN = timedelta(minutes=5)
+# How long a rotated-away session id still gets its order back on an identical double submit.
+ROTATED_MEMORY_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,8 @@ class CheckoutRequest:
     success_url: object = None
     cancel_url: object = None
     identity_token: str | None = None
+    # The id the cart moves to once the order is placed (session rotation); None keeps it.
+    next_session_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,13 +52,19 @@ class CheckoutResult:
     session_id: str
     session_url: str
     order_id: uuid.UUID
+    # Set when the shopper's session was rotated: the cookie must now carry this id.
+    rotated_session_id: str | None = None
 
 
 def cart_for_checkout(shop: HasCarts, session_id: str | None) -> Cart:
     """The session's cart, or the contract's 401 / 404 / 400 when there is nothing to buy."""
-    if not is_session_id(session_id):
+    if not session_id:
         raise NoSession()
-    cart = shop.carts.load(session_id)  # type: ignore[arg-type]
+    cart = shop.carts.load(session_id)
+    if cart is None:
+        # Rotated away by an order just placed: a double submit may still get that order.
+        moved_to = shop.carts.moved_to(session_id)
+        cart = shop.carts.load(session_id, moved_to) if moved_to else None
     if cart is None:
         raise CartNotFound()
     if not cart.lines:
@@ -73,7 +92,9 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
     write transaction (seat lock, order, items, bookings) starts only once Stripe answered.
     A failed Stripe call therefore leaves nothing behind; a failed write expires the session.
     """
-    cart_hash = session_hash(cart.session_id)
+    # Checked under the lock: a concurrent submit may have rotated the session meanwhile.
+    moved_to = shop.carts.moved_to(cart.session_id)
+    cart_hash = moved_to or session_hash(cart.session_id)
     checkout, open_checkouts, entries = _read(shop, cart, request, cart_hash)
     priced = price_cart(cart, entries, shop.settings.tax_rate, shop.settings.currency)
     if not priced.sellable:
@@ -85,13 +106,18 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
         return CheckoutResult(
             reusable.stripe_checkout_session_id, reusable.stripe_checkout_url or "", reusable.id
         )
+    if moved_to:
+        # Only an identical double submit is answered for a rotated id; it never learns the
+        # new id (no cookie), and nothing new is ordered under the old one.
+        raise CartNotFound()
 
     order_id = uuid.uuid4()
     seats_left = {k.item_id: e.seats_left for k, e in entries.items() if e.seats_left is not None}
     claim = shop.seat_holds.claim(
         str(order_id), priced.seats_wanted, seats_left, _stripe_budget(shop) + 10
     )
-    with claim:
+    next_id = checkout.next_session_id or cart.session_id
+    with claim, _moving_cart(shop, cart.session_id, next_id):
         params = shop.gateway.session_params(
             SessionRequest(
                 order_id,
@@ -113,7 +139,7 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
             customer_email=checkout.customer_email,
             cart=priced,
             stripe_checkout_session_id=session.id,
-            cart_session_hash=cart_hash,
+            cart_session_hash=session_hash(next_id),
             checkout_fingerprint=fingerprint,
             stripe_checkout_url=session.url,
             stripe_session_expires_at=(
@@ -127,7 +153,27 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
         # Nobody may pay for a cart the shopper has since changed.
         shop.gateway.expire_checkout_session(superseded.stripe_checkout_session_id)
         log.info("order %s cancelled: superseded by %s", superseded.id, order_id)
-    return CheckoutResult(session.id, session.url or "", order_id)
+    rotated = next_id if next_id != cart.session_id else None
+    return CheckoutResult(session.id, session.url or "", order_id, rotated)
+
+
+@contextmanager
+def _moving_cart(shop: Shop, session_id: str, next_id: str) -> Iterator[None]:
+    """Copy the cart to the rotated session id; drop the old one once the order is written,
+    or the copy if it is not (a 5xx leaves the shopper's cart where it was)."""
+    if next_id == session_id:
+        yield
+        return
+    shop.carts.copy(session_id, next_id)
+    try:
+        yield
+    except BaseException:
+        with suppress(CartUnavailable):
+            shop.carts.delete(next_id)
+        raise
+    with suppress(CartUnavailable):
+        # Whoever still holds the old id (a planted cookie) no longer sees the cart.
+        shop.carts.retire(session_id, session_hash(next_id), ROTATED_MEMORY_SECONDS)
 
 
 def _read(
@@ -159,7 +205,7 @@ def _read(
         )
         open_checkouts = uow.orders.open_checkouts(cart_hash)
         entries = uow.catalog.entries(cart.keys, [o.id for o in open_checkouts])
-    resolved = CheckoutRequest(request.customer_email, request.user_id, success_url, cancel_url)
+    resolved = replace(request, success_url=success_url, cancel_url=cancel_url)
     return resolved, open_checkouts, entries
 
 

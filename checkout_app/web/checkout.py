@@ -11,7 +11,11 @@ from checkout_app.extensions import shop
 from checkout_app.http.error_handlers import failures_as, note, with_retry_after
 from checkout_app.http.idempotency import idempotent
 from checkout_app.http.limits import checkout_limit
-from checkout_app.http.session import current_session_id
+from checkout_app.http.session import (
+    current_session_id,
+    issue_session_id,
+    set_session_cookie,
+)
 from checkout_app.services.cart import view_cart
 from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
 from checkout_app.services.orders import latest_order_of_session
@@ -64,12 +68,17 @@ def place_order() -> ResponseReturnValue:
         with failures_as(CheckoutError):
             cart = cart_for_checkout(shop(), current_session_id())
             body = load(CheckoutRequestSchema(), {"userEmail": email}, ("userEmail",))
-            wanted = CheckoutRequest(customer_email=body["user_email"])
+            wanted = CheckoutRequest(
+                customer_email=body["user_email"], next_session_id=issue_session_id()
+            )
             result = create_checkout(shop(), cart, wanted)
     except CheckoutError as exc:
         note(exc)
         return checkout_form(email or "", exc)
-    return redirect(result.session_url, 303)
+    response = redirect(result.session_url, 303)
+    if result.rotated_session_id:
+        set_session_cookie(response, result.rotated_session_id)
+    return response
 
 
 @bp.get("/checkout/cancel")

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from schemathesis import AuthContext, Case
 
 from checkout_app.adapters.cart_store import CartStore
-from checkout_app.domain.cart import CartKey, CartLine, new_session_id
+from checkout_app.domain.cart import CartKey, CartLine
 from checkout_app.domain.enums import ItemType
 from tests.conftest import SUPPORT_TOKEN
+from tests.helpers import issued_session_id
 
 COURSE = uuid.UUID("00000000-0000-4000-8000-00000000c001")
 PRODUCT = uuid.UUID("00000000-0000-4000-8000-00000000d001")
@@ -94,7 +95,7 @@ class CartCookie:
 
     def get(self, case: Case, context: AuthContext) -> str:
         """A session id no cart is stored under yet."""
-        return new_session_id()
+        return issued_session_id()
 
     def set(self, case: Case, session_id: str, context: AuthContext) -> None:
         """Send it as the cookie; staff-only operations also get the support token."""

@@ -9,8 +9,7 @@ from flask.testing import FlaskClient
 from schemathesis.checks import not_a_server_error
 from werkzeug.test import TestResponse
 
-from checkout_app.domain.cart import new_session_id
-from tests.helpers import add_course, add_to_cart
+from tests.helpers import add_course, add_to_cart, issued_session_id
 
 CLOSED = "127.0.0.1:9"  # the discard port: nothing listens there
 
@@ -31,7 +30,7 @@ def shopper(client: FlaskClient, db) -> FlaskClient:
 
 def test_redis_down_is_a_503_with_retry_after(make_app) -> None:
     client = make_app(REDIS_URL=f"redis://{CLOSED}/0").test_client()
-    client.set_cookie("session_id", new_session_id())
+    client.set_cookie("session_id", issued_session_id())
     response = client.get("/api/cart")
     assert response.status_code == 503
     assert response.headers["Retry-After"].isdigit()

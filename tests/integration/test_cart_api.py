@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from checkout_app.domain.cart import session_hash
 
-from ..helpers import add_to_cart
+from ..helpers import add_to_cart, issued_session_id
 
 
 def cart_of(res) -> dict:
@@ -36,7 +36,7 @@ class TestReading:
         assert "Set-Cookie" not in res.headers
 
     def test_unknown_session_reads_as_empty_cart(self, client):
-        client.set_cookie("session_id", "y" * 43)
+        client.set_cookie("session_id", issued_session_id())
         assert cart_of(client.get("/api/cart"))["items"] == []
 
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from ..helpers import add_event, add_to_cart, count_rows
+from ..helpers import add_event, add_to_cart, count_rows, issued_session_id
 
 NO_ROWS = {"orders": 0, "order_items": 0, "bookings": 0}
 
@@ -41,8 +41,12 @@ class TestContractTable:
         client.set_cookie("session_id", "not a real session")
         assert error_of(checkout(client, userEmail="a@example.com"))[0] == 401
 
+    def test_1_a_session_id_this_app_did_not_issue_counts_as_none(self, client, catalog):
+        client.set_cookie("session_id", "x" * 86)
+        assert error_of(checkout(client, userEmail="a@example.com"))[0] == 401
+
     def test_2_no_cart_stored_for_session(self, client, catalog):
-        client.set_cookie("session_id", "x" * 43)
+        client.set_cookie("session_id", issued_session_id())
         assert error_of(checkout(client, userEmail="a@example.com")) == (
             404,
             "Cart not found or expired. Please add items again.",
@@ -233,7 +237,7 @@ class TestDetails:
 class TestOutages:
     def test_redis_unreachable_answers_503(self, make_app):
         client = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client()
-        client.set_cookie("session_id", "x" * 43)
+        client.set_cookie("session_id", issued_session_id())
         for res in (checkout(client, userEmail="a@example.com"), client.get("/api/cart")):
             assert error_of(res) == (503, "Cart service unavailable")
             assert res.headers["Retry-After"].isdigit()

@@ -8,6 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from ..helpers import issued_session_id
+
 
 @pytest.fixture
 def runner(app, db):
@@ -53,7 +55,7 @@ def test_seed_cart_writes_a_cart_the_api_reads(runner, app, catalog):
 
 
 def test_seed_cart_with_given_session_id_replaces_that_cart(runner, app, catalog):
-    sid = "s" * 43
+    sid = issued_session_id()
     runner.invoke(args=["seed-cart", "--session-id", sid, "--item", f"course:{catalog.course}"])
     result = runner.invoke(
         args=["seed-cart", "--session-id", sid, "--item", f"event:{catalog.event}"]
@@ -75,6 +77,7 @@ def test_seed_cart_with_given_session_id_replaces_that_cart(runner, app, catalog
         (["--item", "COURSE:2"], "quantity must be 1"),
         (["--item", "COURSE", "--item", "COURSE"], "each item may be given once"),
         (["--session-id", "short", "--item", "COURSE"], "--session-id must be"),
+        (["--session-id", "s" * 86, "--item", "COURSE"], "--session-id must be"),
         ([], "Missing option '--item'"),
     ],
 )

@@ -95,7 +95,7 @@ def send(
 
 
 def cookies(valid: str) -> st.SearchStrategy[str | None]:
-    return st.one_of(st.none(), st.just(valid), header_text, st.just("x" * 43))
+    return st.one_of(st.none(), st.just(valid), header_text, st.just("x" * 86))
 
 
 content_types = st.sampled_from(

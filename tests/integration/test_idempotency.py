@@ -118,18 +118,60 @@ def test_keys_are_scoped_to_the_session(make_app, catalog, sim, db):
     assert a["orderId"] != b["orderId"]
 
 
-def test_cart_write_replay_restores_the_cookie(client, catalog):
-    key = {"Idempotency-Key": "first-add"}
+def test_two_cookieless_clients_with_one_key_never_share_a_session(app, catalog):
+    key = {"Idempotency-Key": "first-add", "User-Agent": "same-browser"}
     body = {"itemType": "event", "itemId": str(catalog.event), "quantity": 2}
-    first = client.post("/api/cart/items", json=body, headers=key)
-    client.delete_cookie("session_id")  # the answer was lost: no cookie arrived
+    first_client, second_client = app.test_client(), app.test_client()  # one address, one UA
+    first = first_client.post("/api/cart/items", json=body, headers=key)
+    second = second_client.post("/api/cart/items", json=body, headers=key)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in second.headers
+    cookies = {c.get_cookie("session_id").value for c in (first_client, second_client)}
+    assert len(cookies) == 2
+
+
+def test_a_replay_never_carries_a_cookie(client, catalog):
+    add_to_cart(client, "course", catalog.course)
+    key = {"Idempotency-Key": "add-event"}
+    body = {"itemType": "event", "itemId": str(catalog.event), "quantity": 2}
+    assert "Set-Cookie" in client.post("/api/cart/items", json=body, headers=key).headers
     again = client.post("/api/cart/items", json=body, headers=key)
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert again.headers["Set-Cookie"] == first.headers["Set-Cookie"]
-    assert again.get_json()["cart"]["items"][0]["quantity"] == 2  # not added twice
+    assert "Set-Cookie" not in again.headers
+    assert again.get_json()["cart"]["items"][1]["quantity"] == 2  # not added twice
+
+
+def test_a_429_is_not_replayed(make_app, catalog):
+    strict = make_app(RATE_LIMIT_CART="2/minute").test_client()
+    for item in (catalog.course, catalog.course_b, catalog.course):  # two with a session
+        add_to_cart(strict, "course", item)
+    key = {"Idempotency-Key": "after-the-limit"}
+    body = {"itemType": "event", "itemId": str(catalog.event), "quantity": 1}
+    assert strict.post("/api/cart/items", json=body, headers=key).status_code == 429
+    relaxed = make_app(RATE_LIMIT_CART="100/minute").test_client()
+    relaxed.set_cookie("session_id", strict.get_cookie("session_id").value)
+    retry = relaxed.post("/api/cart/items", json=body, headers=key)
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry.headers
+
+
+def test_an_availability_409_is_not_replayed(app, catalog, sim, db):
+    other = app.test_client()
+    add_to_cart(other, "event", catalog.event, 5)
+    taken = other.post(CREATE, json={"userEmail": "first@example.com"}).get_json()["orderId"]
+    client = app.test_client()
+    add_to_cart(client, "event", catalog.event, 1)
+    key = {"Idempotency-Key": "when-seats-free-up"}
+    body = {"userEmail": "ann@example.com"}
+    assert client.post(CREATE, json=body, headers=key).status_code == 409
+    db.execute(text("UPDATE bookings SET status = 'cancelled' WHERE order_id = :id"), {"id": taken})
+    retry = client.post(CREATE, json=body, headers=key)
+    assert retry.status_code == 200
+    assert "Idempotent-Replayed" not in retry.headers
 
 
 def test_malformed_key_is_400(client, catalog):
+    add_to_cart(client, "course", catalog.course)  # keys count only within a session
     res = client.post("/api/cart/items", json={}, headers={"Idempotency-Key": "has space"})
     assert res.status_code == 400
     assert "Idempotency-Key" in res.get_json()["error"]

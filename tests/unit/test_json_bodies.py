@@ -15,7 +15,7 @@ EVENT = CartKey(ItemType.EVENT, uuid.uuid4())
 
 
 def priced_cart():
-    cart = Cart(new_session_id(), (CartLine(EVENT, 2),))
+    cart = Cart(new_session_id("secret"), (CartLine(EVENT, 2),))
     catalog = {EVENT: CatalogEntry(EVENT, "Workshop", Decimal("120"), True, seats_left=1)}
     return price_cart(cart, catalog, Decimal("0.0825"), "usd")
 

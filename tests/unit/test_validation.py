@@ -108,13 +108,16 @@ def test_quantity_rules():
             check_quantity(item_type, quantity)
 
 
-def test_session_ids_are_long_random_and_url_safe():
-    ids = {new_session_id() for _ in range(100)}
+def test_session_ids_are_long_random_url_safe_and_sealed():
+    ids = {new_session_id("secret") for _ in range(100)}
     assert len(ids) == 100
-    assert all(is_session_id(i) and len(i) >= 43 for i in ids)
-    assert not is_session_id("short")
-    assert not is_session_id("x" * 40 + "/../")
-    assert not is_session_id(None)
+    assert all(is_session_id(i, "secret") and len(i) >= 43 for i in ids)
+    assert not any(is_session_id(i, "another secret") for i in ids)
+    one = next(iter(ids))
+    assert not is_session_id(one[:43] + "A" * 43, "secret")  # a made-up seal
+    assert not is_session_id("short", "secret")
+    assert not is_session_id("x" * 40 + "/../", "secret")
+    assert not is_session_id(None, "secret")
 
 
 def test_config_defaults_and_refusals():

@@ -9,8 +9,7 @@ import re
 import pytest
 from sqlalchemy import text as sql
 
-from checkout_app.domain.cart import new_session_id
-from tests.helpers import count_rows
+from tests.helpers import count_rows, issued_session_id
 
 from .helpers import add_to_cart, csrf_token, place_order, text
 
@@ -63,7 +62,7 @@ def test_1_no_session_cookie(client, catalog):
 
 
 def test_2_no_cart_stored_for_the_session(client, catalog):
-    client.set_cookie("session_id", new_session_id())
+    client.set_cookie("session_id", issued_session_id())
     assert stale_page(place_order(client, "ann@example.com")) == 404
 
 
@@ -121,7 +120,7 @@ def test_9_stripe_failure(shopper, sim, db):
 def test_10_redis_unreachable(make_app, catalog):
     client = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client()
     token = csrf_token(client, "/")  # the catalog needs no Redis
-    client.set_cookie("session_id", new_session_id())
+    client.set_cookie("session_id", issued_session_id())
 
     res = client.post("/checkout", data={"email": "ann@example.com", "csrf_token": token})
 
