@@ -188,6 +188,7 @@ class Stack:
             # All load comes from 127.0.0.1: the limits stay on, but far above the load.
             "RATE_LIMIT_CHECKOUT": "1000000/minute",
             "RATE_LIMIT_CART": "1000000/minute",
+            "SEAT_HOLD_LIMIT": "1000000",
             "DB_POOL_SIZE": str(s.db_pool_size),
             "DB_MAX_OVERFLOW": str(s.db_max_overflow),
             "WEB_CONCURRENCY": str(s.workers),

@@ -240,6 +240,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ADMIN_LOCKOUT_SECONDS": _int(env, "ADMIN_LOCKOUT_SECONDS", 900, minimum=1),
         "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 480, minimum=1),
         "RATE_LIMIT_ADMIN_LOGIN": _rate_limit(env, "RATE_LIMIT_ADMIN_LOGIN", "10/minute"),
+        "MAX_TICKETS_PER_ORDER": _int(env, "MAX_TICKETS_PER_ORDER", 10, minimum=1),
+        "SEAT_HOLD_LIMIT": _int(env, "SEAT_HOLD_LIMIT", 10, minimum=1),
+        "DELAYED_PAYMENT_HOLD_HOURS": _int(env, "DELAYED_PAYMENT_HOLD_HOURS", 72, minimum=1),
         "AUTH_JWT_SECRET": _jwt_secret(env),
         "AUTH_JWKS_URL": env.get("AUTH_JWKS_URL", "").strip() or None,
         "AUTH_JWT_ISSUER": env.get("AUTH_JWT_ISSUER", "").strip() or base_url,
@@ -261,6 +264,10 @@ class ShopSettings:
     stripe_max_retries: int = 2
     shop_locale: str = "en_US"
     shop_timezone: str = "UTC"
+    max_tickets_per_order: int = 10
+    seat_hold_limit: int = 10
+    delayed_payment_hold_hours: int = 72
+    checkout_expires_minutes: int = 30
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ShopSettings:
@@ -274,4 +281,8 @@ class ShopSettings:
             stripe_max_retries=config["STRIPE_MAX_RETRIES"],
             shop_locale=config["SHOP_LOCALE"],
             shop_timezone=config["SHOP_TIMEZONE"],
+            max_tickets_per_order=config["MAX_TICKETS_PER_ORDER"],
+            seat_hold_limit=config["SEAT_HOLD_LIMIT"],
+            delayed_payment_hold_hours=config["DELAYED_PAYMENT_HOLD_HOURS"],
+            checkout_expires_minutes=config["CHECKOUT_EXPIRES_MINUTES"],
         )

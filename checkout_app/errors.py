@@ -50,6 +50,13 @@ class ItemsUnavailable(CheckoutError):
     message = messages.ITEMS_UNAVAILABLE
 
 
+class HoldLimitReached(CheckoutError):
+    """A ticket limit (MAX_TICKETS_PER_ORDER or SEAT_HOLD_LIMIT), not a sold-out event."""
+
+    status = 409
+    message = "Ticket limit reached for an event in your cart"
+
+
 class ServiceUnavailable(CheckoutError):
     """A dependency is down; the client may retry after `retry_after` seconds."""
 

@@ -31,6 +31,7 @@ from checkout_app.errors import (
     CartUnavailable,
     CheckoutError,
     DatabaseUnavailable,
+    HoldLimitReached,
     ItemsUnavailable,
     NoSession,
     PaymentUnavailable,
@@ -65,6 +66,7 @@ FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
             NoSession,
             CartNotFound,
             ItemsUnavailable,
+            HoldLimitReached,
             TOO_LARGE,
             *KEYED_WRITE,
             CheckoutError,
@@ -90,6 +92,7 @@ def create_session() -> Response:
             cancel_url=body["cancel_url"],
             identity_token=bearer_token(),
             next_session_id=issue_session_id(),
+            client_address=request.remote_addr,
         ),
     )
     body = {

@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from checkout_app.db.models import Booking, Course, DigitalProduct, Event
-from checkout_app.domain.enums import SEAT_HOLDING, ItemType
+from checkout_app.db.models import Booking, Course, DigitalProduct, Event, Order, holds_seats
+from checkout_app.domain.enums import ItemType
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ class CatalogListing:
         ]
         taken = (
             select(func.coalesce(func.sum(Booking.attendees), 0))
-            .where(Booking.event_id == Event.id, Booking.status.in_(SEAT_HOLDING))
+            .select_from(Booking)
+            .outerjoin(Order, Order.id == Booking.order_id)
+            .where(Booking.event_id == Event.id, holds_seats())
             .scalar_subquery()
         )
         events = self.session.execute(

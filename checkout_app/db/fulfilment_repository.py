@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -95,20 +95,32 @@ class Fulfilment:
         ).all()
         return [(row[0], row[1]) for row in rows]
 
-    def pending_before(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]:
-        """Pending, not awaiting payment, created before `cutoff`: (order id, session id)."""
+    def pending_before(self, cutoff: Any, now: Any, limit: int) -> list[tuple[uuid.UUID, str, Any]]:
+        """Pending orders to settle: created before `cutoff` and not awaiting payment, or past
+        their seat hold (seats_held_until <= now): (order id, session id, seats_held_until)."""
         rows = self.session.execute(
-            select(Order.id, Order.stripe_checkout_session_id)
+            select(Order.id, Order.stripe_checkout_session_id, Order.seats_held_until)
             .where(
                 Order.status == OrderStatus.PENDING,
-                Order.awaiting_payment.is_(False),
-                Order.created_at < cutoff,
+                or_(
+                    and_(Order.awaiting_payment.is_(False), Order.created_at < cutoff),
+                    Order.seats_held_until <= now,
+                ),
                 Order.stripe_checkout_session_id.is_not(None),
             )
             .order_by(Order.created_at)
             .limit(limit)
         ).all()
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def seats_booked(self, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+        """Attendees per event of the order's pending bookings."""
+        rows = self.session.execute(
+            select(Booking.event_id, func.sum(Booking.attendees))
+            .where(Booking.order_id == order_id, Booking.status == BookingStatus.PENDING)
+            .group_by(Booking.event_id)
+        ).all()
+        return {event_id: int(seats) for event_id, seats in rows}
 
     def bought_lines(self, order_id: uuid.UUID) -> tuple[str | None, list[str]]:
         """The cart hash of an order and its lines as cart fields ("course:<id>")."""

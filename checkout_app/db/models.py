@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     DateTime,
     Enum,
     ForeignKey,
@@ -19,7 +20,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    and_,
     func,
+    or_,
     text,
 )
 from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
@@ -120,6 +123,12 @@ class Order(Base):
     checkout_fingerprint: Mapped[str | None] = mapped_column(String(64))
     stripe_checkout_url: Mapped[str | None] = mapped_column(Text)
     stripe_session_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The order's pending bookings hold their seats until then (NULL: no bound, older rows):
+    # the first checkout's deadline, never renewed by a superseding one; for a delayed payment,
+    # DELAYED_PAYMENT_HOLD_HOURS after Stripe said so. Past it the seats count as free again.
+    seats_held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # sha256 of the client address that checked out: seat hold limits count per address too.
+    client_address_hash: Mapped[str | None] = mapped_column(String(64))
     # Stripe said "complete" but the money has not arrived yet (delayed payment methods).
     awaiting_payment: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     needs_review: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -178,6 +187,21 @@ class Order(Base):
         # alone or within one status (and one customer email: below the class).
         Index("ix_orders_created_at_id", "created_at", "id"),
         Index("ix_orders_status_created_at_id", "status", "created_at", "id"),
+        Index(
+            "ix_orders_pending_email",
+            text("lower(customer_email)"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_orders_pending_client_address_hash",
+            "client_address_hash",
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_orders_pending_seats_held_until",
+            "seats_held_until",
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
 
@@ -426,3 +450,15 @@ class Dispute(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_disputes_order_id", "order_id"),)
+
+
+def holds_seats() -> ColumnElement[bool]:
+    """Whether a booking (joined to its order) takes its event's seats right now: confirmed,
+    or pending within its order's seats_held_until (repository._HOLDS is the same in SQL)."""
+    return or_(
+        Booking.status == BookingStatus.CONFIRMED,
+        and_(
+            Booking.status == BookingStatus.PENDING,
+            or_(Order.seats_held_until.is_(None), Order.seats_held_until > func.now()),
+        ),
+    )

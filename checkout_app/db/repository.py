@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from checkout_app.db.models import Booking, Order, OrderItem
 from checkout_app.domain.cart import CartKey
-from checkout_app.domain.enums import SEAT_HOLDING, BookingStatus, ItemType
+from checkout_app.domain.enums import BookingStatus, ItemType
 from checkout_app.domain.pricing import CatalogEntry, PricedCart
-from checkout_app.errors import ItemsUnavailable
+from checkout_app.errors import HoldLimitReached, ItemsUnavailable
 
 ITEM_COLUMNS = {
     ItemType.COURSE: "course_id",
@@ -36,6 +36,17 @@ class PendingOrder:
     checkout_fingerprint: str
     stripe_checkout_url: str | None
     stripe_session_expires_at: datetime | None
+    seats_held_until: datetime | None = None
+    client_address_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds seats, for SEAT_HOLD_LIMIT: a session, an email and a client address."""
+
+    session_hash: str | None = None
+    email: str | None = None
+    address_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,27 +58,42 @@ class OpenCheckout:
     stripe_checkout_session_id: str
     stripe_checkout_url: str | None
     stripe_session_expires_at: datetime | None
+    seats_held_until: datetime | None = None
 
 
 # The checkout's hot-path reads are written once as SQL: built per call with the expression
 # language they cost several times their round trip in Python (cache keys, coercions).
 # Seats held = pending and confirmed bookings, leaving out the orders a checkout replaces.
-_HOLDING = ", ".join(f"'{status.value}'" for status in SEAT_HOLDING)
+# A confirmed booking holds its seats for good, a pending one until its order's
+# seats_held_until (models.holds_seats() is the same rule for the ORM).
+_HOLDS = """(b.status = 'confirmed' OR (b.status = 'pending'
+          AND (o.seats_held_until IS NULL OR o.seats_held_until > now())))"""
 _SEATS_TAKEN = f"""
-    (SELECT coalesce(sum(b.attendees), 0) FROM bookings b
-     WHERE b.event_id = e.id AND b.status IN ({_HOLDING})
+    (SELECT coalesce(sum(b.attendees), 0) FROM bookings b LEFT JOIN orders o ON o.id = b.order_id
+     WHERE b.event_id = e.id AND {_HOLDS}
        AND (b.order_id IS NULL OR b.order_id <> ALL(CAST(:excluding AS uuid[]))))"""
+# Seats of the event one client holds unpaid: its session, its email or its address.
+_HELD_BY_CLIENT = """
+    (SELECT coalesce(sum(b.attendees), 0) FROM bookings b JOIN orders o ON o.id = b.order_id
+     WHERE b.event_id = e.id AND b.status = 'pending' AND o.status = 'pending'
+       AND (o.seats_held_until IS NULL OR o.seats_held_until > now())
+       AND o.id <> ALL(CAST(:excluding AS uuid[]))
+       AND (o.cart_session_hash = :holder_session
+            OR lower(o.customer_email) = lower(:holder_email)
+            OR o.client_address_hash = :holder_address))"""
 CATALOG_ENTRIES = text(
     f"""
     SELECT 'course' AS item_type, id, title, price, is_active AS for_sale,
-           NULL::integer AS seats_left, NULL::timestamptz AS starts_at, NULL::text AS venue
+           NULL::integer AS seats_left, NULL::timestamptz AS starts_at, NULL::text AS venue,
+           0 AS held_by_holder
       FROM courses WHERE id = ANY(CAST(:course_ids AS uuid[]))
     UNION ALL
-    SELECT 'digital_product', id, title, price, is_active, NULL::integer, NULL, NULL
+    SELECT 'digital_product', id, title, price, is_active, NULL::integer, NULL, NULL, 0
       FROM digital_products WHERE id = ANY(CAST(:product_ids AS uuid[]))
     UNION ALL
     SELECT 'event', e.id, e.title, e.price, e.is_active AND e.starts_at > now(),
-           (e.capacity - {_SEATS_TAKEN})::integer, e.starts_at, e.venue
+           (e.capacity - {_SEATS_TAKEN})::integer, e.starts_at, e.venue,
+           {_HELD_BY_CLIENT}::integer
       FROM events e WHERE e.id = ANY(CAST(:event_ids AS uuid[]))"""
 )
 # Lock in id order so two checkouts sharing events never deadlock.
@@ -76,14 +102,14 @@ LOCK_EVENTS = text(
 )
 SEATS_LEFT = text(
     f"""
-    SELECT e.id, (e.capacity - {_SEATS_TAKEN})::integer
+    SELECT e.id, (e.capacity - {_SEATS_TAKEN})::integer, {_HELD_BY_CLIENT}::integer
       FROM events e
      WHERE e.id = ANY(CAST(:ids AS uuid[])) AND e.is_active AND e.starts_at > now()"""
 )
 OPEN_CHECKOUTS = text(
     """
     SELECT id, checkout_fingerprint, stripe_checkout_session_id, stripe_checkout_url,
-           stripe_session_expires_at
+           stripe_session_expires_at, seats_held_until
       FROM orders
      WHERE cart_session_hash = :cart_hash AND status = 'pending' AND NOT awaiting_payment
      ORDER BY created_at DESC"""
@@ -104,6 +130,14 @@ SUPERSEDE = text(
 )
 
 
+def _holder_params(holder: Holder) -> dict[str, str | None]:
+    return {
+        "holder_session": holder.session_hash,
+        "holder_email": holder.email,
+        "holder_address": holder.address_hash,
+    }
+
+
 class UserRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -118,10 +152,13 @@ class CatalogRepository:
         self.session = session
 
     def entries(
-        self, keys: Iterable[CartKey], excluding_orders: Sequence[uuid.UUID] = ()
+        self,
+        keys: Iterable[CartKey],
+        excluding_orders: Sequence[uuid.UUID] = (),
+        holder: Holder = Holder(),
     ) -> dict[CartKey, CatalogEntry]:
-        """Title, price, sale state and seats left (not counting `excluding_orders`'
-        bookings) of these items, in one statement."""
+        """Title, price, sale state, seats left and seats `holder` holds (not counting
+        `excluding_orders`' bookings) of these items, in one statement."""
         ids: dict[ItemType, list[uuid.UUID]] = {t: [] for t in ItemType}
         for key in keys:
             ids[key.item_type].append(key.item_id)
@@ -132,26 +169,35 @@ class CatalogRepository:
                 "product_ids": ids[ItemType.DIGITAL_PRODUCT],
                 "event_ids": ids[ItemType.EVENT],
                 "excluding": list(excluding_orders),
+                **_holder_params(holder),
             },
         )
         entries = {}
-        for item_type, item_id, title, price, for_sale, seats_left, starts_at, venue in rows:
+        for item_type, item_id, title, price, for_sale, seats_left, *rest in rows:
             key = CartKey(ItemType(item_type), item_id)
-            entries[key] = CatalogEntry(key, title, price, for_sale, seats_left, starts_at, venue)
+            entries[key] = CatalogEntry(key, title, price, for_sale, seats_left, *rest)
         return entries
 
-    def hold_seats(self, wanted: dict[uuid.UUID, int]) -> None:
-        """Lock the events, recount their seats, and refuse if any has too few left."""
+    def hold_seats(
+        self, wanted: dict[uuid.UUID, int], holder: Holder = Holder(), hold_limit: int = 0
+    ) -> None:
+        """Lock the events, recount their seats, and refuse if any has too few left
+        (ItemsUnavailable) or `holder` would hold over `hold_limit` (HoldLimitReached)."""
         if not wanted:
             return
         ids = sorted(wanted)
         self.session.execute(LOCK_EVENTS, {"ids": ids})
         # The count must be a separate statement: only a statement started after the lock
         # is granted sees the bookings committed by the transaction we waited for.
-        rows = self.session.execute(SEATS_LEFT, {"ids": ids, "excluding": []})
-        seats_left = {event_id: left for event_id, left in rows}
-        if any(seats_left.get(event_id, 0) < n for event_id, n in wanted.items()):
+        params = {"ids": ids, "excluding": [], **_holder_params(holder)}
+        counts = {
+            event_id: (left, held)
+            for event_id, left, held in self.session.execute(SEATS_LEFT, params)
+        }
+        if any(counts.get(event_id, (0, 0))[0] < n for event_id, n in wanted.items()):
             raise ItemsUnavailable(detail="not enough seats left when holding them")
+        if hold_limit and any(counts[e][1] + n > hold_limit for e, n in wanted.items()):
+            raise HoldLimitReached(detail="seat hold limit reached when holding them")
 
 
 class OrderRepository:
@@ -196,6 +242,8 @@ class OrderRepository:
                 "checkout_fingerprint": order.checkout_fingerprint,
                 "stripe_checkout_url": order.stripe_checkout_url,
                 "stripe_session_expires_at": order.stripe_session_expires_at,
+                "seats_held_until": order.seats_held_until,
+                "client_address_hash": order.client_address_hash,
             },
         )
         items = [

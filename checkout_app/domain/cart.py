@@ -71,9 +71,14 @@ def new_session_id(secret: str) -> str:
     return token + _seal(secret, token)
 
 
+def has_session_shape(value: str | None) -> bool:
+    """Whether a value looks like a session id (the http layer has checked its seal)."""
+    return bool(value) and SESSION_ID_PATTERN.fullmatch(value) is not None
+
+
 def is_session_id(value: str | None, secret: str) -> bool:
     """Whether a cookie value is a session id issued with `secret` (a client cannot make one)."""
-    if not value or len(value) != SESSION_ID_LENGTH or not SESSION_ID_PATTERN.fullmatch(value):
+    if not has_session_shape(value) or len(value) != SESSION_ID_LENGTH:  # type: ignore[arg-type]
         return False
     token, seal = value[:TOKEN_LENGTH], value[TOKEN_LENGTH:]
     return hmac.compare_digest(seal, _seal(secret, token))

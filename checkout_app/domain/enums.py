@@ -37,6 +37,3 @@ class RefundStatus(enum.StrEnum):
 
 # Stripe's reasons for a refund (its `reason` parameter accepts only these).
 REFUND_REASONS = ("requested_by_customer", "duplicate", "fraudulent")
-
-# The bookings that take an event's seats: a pending one holds them until its order settles.
-SEAT_HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)

@@ -24,6 +24,8 @@ class CatalogEntry:
     seats_left: int | None = None
     starts_at: datetime | None = None
     venue: str | None = None
+    # Seats of this event the checking-out client already holds unpaid (SEAT_HOLD_LIMIT).
+    held_by_holder: int = 0
 
 
 class Availability(StrEnum):
@@ -82,6 +84,11 @@ class PricedCart:
     def sellable(self) -> bool:
         """Every cart line still exists, is for sale, and has the seats it asks for."""
         return self.complete and all(line.available for line in self.lines)
+
+    @property
+    def seats_keys(self) -> frozenset[CartKey]:
+        """The cart keys of its event lines."""
+        return frozenset(ln.key for ln in self.lines if ln.key.item_type is ItemType.EVENT)
 
     @property
     def seats_wanted(self) -> dict[uuid.UUID, int]:

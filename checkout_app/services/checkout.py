@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from checkout_app import messages
 from checkout_app.adapters.gateway import SessionRequest
-from checkout_app.db.repository import OpenCheckout, PendingOrder
+from checkout_app.db.repository import Holder, OpenCheckout, PendingOrder
 from checkout_app.domain import redirects
-from checkout_app.domain.cart import Cart, CartKey, session_hash
+from checkout_app.domain.cart import Cart, CartKey, has_session_shape, session_hash
 from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
 from checkout_app.errors import (
     CartEmpty,
@@ -25,6 +25,7 @@ from checkout_app.errors import (
     ItemsUnavailable,
     NoSession,
 )
+from checkout_app.services import holds
 from checkout_app.services.orphans import checkout_lock
 from checkout_app.services.ports import HasCarts
 from checkout_app.services.shop import Shop
@@ -45,6 +46,8 @@ class CheckoutRequest:
     identity_token: str | None = None
     # The id the cart moves to once the order is placed (session rotation); None keeps it.
     next_session_id: str | None = None
+    # Where the request came from: seat hold limits count per client address too.
+    client_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class CheckoutResult:
 
 def cart_for_checkout(shop: HasCarts, session_id: str | None) -> Cart:
     """The session's cart, or the contract's 401 / 404 / 400 when there is nothing to buy."""
-    if not session_id:
+    if not has_session_shape(session_id):
         raise NoSession()
     cart = shop.carts.load(session_id)
     if cart is None:
@@ -95,10 +98,12 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
     # Checked under the lock: a concurrent submit may have rotated the session meanwhile.
     moved_to = shop.carts.moved_to(cart.session_id)
     cart_hash = moved_to or session_hash(cart.session_id)
-    checkout, open_checkouts, entries = _read(shop, cart, request, cart_hash)
+    holder = holds.holder(cart_hash, request.customer_email, request.client_address)
+    checkout, open_checkouts, entries = _read(shop, cart, request, cart_hash, holder)
     priced = price_cart(cart, entries, shop.settings.tax_rate, shop.settings.currency)
     if not priced.sellable:
         raise ItemsUnavailable()
+    holds.refuse_over_limits(priced, entries, shop.settings)
     fingerprint = checkout_fingerprint(priced, checkout)
     reusable = reusable_checkout(open_checkouts, fingerprint)
     if reusable is not None:
@@ -145,8 +150,10 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
             stripe_session_expires_at=(
                 datetime.fromtimestamp(session.expires_at, UTC) if session.expires_at else None
             ),
+            seats_held_until=holds.deadline(open_checkouts, session.expires_at, shop.settings),
+            client_address_hash=holder.address_hash,
         )
-        _write_order(shop, order, [o.id for o in open_checkouts])
+        _write_order(shop, order, [o.id for o in open_checkouts], holder)
     shop.attempts.forget(order_id)
     log.info("order %s pending (checkout session %s)", order_id, session.id)
     for superseded in open_checkouts:
@@ -177,7 +184,7 @@ def _moving_cart(shop: Shop, session_id: str, next_id: str) -> Iterator[None]:
 
 
 def _read(
-    shop: Shop, cart: Cart, request: CheckoutRequest, cart_hash: str
+    shop: Shop, cart: Cart, request: CheckoutRequest, cart_hash: str, holder: Holder
 ) -> tuple[CheckoutRequest, list[OpenCheckout], dict[CartKey, CatalogEntry]]:
     """Checks 6 and 7 (a proven, existing user; redirect URLs), then the shopper's open orders
     and the catalog."""
@@ -204,17 +211,19 @@ def _read(
             settings.redirect_origins,
         )
         open_checkouts = uow.orders.open_checkouts(cart_hash)
-        entries = uow.catalog.entries(cart.keys, [o.id for o in open_checkouts])
+        entries = uow.catalog.entries(cart.keys, [o.id for o in open_checkouts], holder)
     resolved = replace(request, success_url=success_url, cancel_url=cancel_url)
     return resolved, open_checkouts, entries
 
 
-def _write_order(shop: Shop, order: PendingOrder, superseded: list[uuid.UUID]) -> None:
+def _write_order(
+    shop: Shop, order: PendingOrder, superseded: list[uuid.UUID], holder: Holder
+) -> None:
     """One transaction: supersede, lock and recount seats, insert; expire the session on failure."""
     try:
         with shop.uow() as uow:
             uow.orders.supersede(superseded)
-            uow.catalog.hold_seats(order.cart.seats_wanted)
+            uow.catalog.hold_seats(order.cart.seats_wanted, holder, shop.settings.seat_hold_limit)
             uow.orders.add_pending(order)
             uow.commit()
     except BaseException:

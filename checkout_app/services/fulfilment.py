@@ -6,13 +6,13 @@ import enum
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from checkout_app.adapters.gateway import CheckoutSession, WebhookEvent
 from checkout_app.db.models import Order
 from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.money import to_minor_units
-from checkout_app.errors import PaymentUnavailable
+from checkout_app.errors import ItemsUnavailable, PaymentUnavailable
 from checkout_app.services.late_payments import COMPLETED, REFUNDING, settle_late_payment
 from checkout_app.services.ports import FulfilmentShop, FulfilmentWork
 from checkout_app.services.refund_events import apply_money_event
@@ -62,7 +62,7 @@ def handle_event(shop: Shop, payload: bytes, signature: str | None) -> Applied:
         session_id = event.session.id if event.session else None
         fresh = uow.events.claim(event.id, event.type, session_id, event.payload)
         if fresh:
-            applied = apply_event(uow, event)
+            applied = apply_event(uow, event, delayed_payment_hold(shop))
             uow.events.finish(event.id, applied.outcome)
         else:
             outcome = uow.events.outcome(event.id) or "unknown"
@@ -106,7 +106,12 @@ def _remove_bought_lines(shop: FulfilmentShop, uow: FulfilmentWork, order_id: uu
         shop.carts.remove_by_hash(cart_hash, fields)
 
 
-def apply_event(uow: FulfilmentWork, event: WebhookEvent) -> Applied:
+def delayed_payment_hold(shop: FulfilmentShop) -> timedelta:
+    """How long an order awaiting a delayed payment keeps its seats."""
+    return timedelta(hours=shop.settings.delayed_payment_hold_hours)
+
+
+def apply_event(uow: FulfilmentWork, event: WebhookEvent, delayed_hold: timedelta) -> Applied:
     """Apply a claimed event inside the caller's transaction."""
     money = apply_money_event(uow, event)
     if money is not None:
@@ -114,11 +119,14 @@ def apply_event(uow: FulfilmentWork, event: WebhookEvent) -> Applied:
     verdict = verdict_of(event.type, event.session) if event.session else None
     if verdict is None or event.session is None:
         return Applied("ignored")
-    return apply_verdict(uow, event.session, verdict)
+    return apply_verdict(uow, event.session, verdict, delayed_hold)
 
 
-def apply_verdict(uow: FulfilmentWork, session: CheckoutSession, verdict: Verdict) -> Applied:
-    """Move the session's order as the verdict says, if the state machine allows it."""
+def apply_verdict(
+    uow: FulfilmentWork, session: CheckoutSession, verdict: Verdict, delayed_hold: timedelta
+) -> Applied:
+    """Move the session's order as the verdict says, if the state machine allows it;
+    a delayed payment keeps the order's seats `delayed_hold` longer, no more."""
     order = _find_order(uow, session)
     if order is None:
         log.warning("checkout session %s matches no order of ours; ignored", session.id)
@@ -129,6 +137,7 @@ def apply_verdict(uow: FulfilmentWork, session: CheckoutSession, verdict: Verdic
         if order.status is not OrderStatus.PENDING:
             return Applied(f"ignored_{order.status.value}", order.id)
         order.await_payment()
+        order.seats_held_until = datetime.now(UTC) + delayed_hold
         return Applied("awaiting_payment", order.id)
     if order.status is not OrderStatus.PENDING:
         return Applied(f"ignored_{order.status.value}", order.id)
@@ -151,9 +160,26 @@ def _pay(uow: FulfilmentWork, order: Order, session: CheckoutSession) -> str:
         return "amount_mismatch"
     if order.status is OrderStatus.CANCELLED:
         return settle_late_payment(uow, order, session)
+    if not _seats_still_held(uow, order):
+        reason = "paid after its seat hold lapsed, and the seats are gone"
+        uow.fulfilment.flag(order, reason)
+        log.error("SEATS GONE for order %s paid late (session %s)", order.id, session.id)
+        return "flagged_seats_gone"
     uow.fulfilment.complete(order, session.payment_intent_id)
     log.info("order %s completed (payment intent %s)", order.id, session.payment_intent_id)
     return "completed"
+
+
+def _seats_still_held(uow: FulfilmentWork, order: Order) -> bool:
+    """Whether a paid order keeps its seats: within its hold, or (past it) still free."""
+    if order.seats_held_until is None or order.seats_held_until > datetime.now(UTC):
+        return True
+    try:
+        # Past the hold its own bookings no longer count, so this asks: are they still free?
+        uow.catalog.hold_seats(uow.fulfilment.seats_booked(order.id))
+    except ItemsUnavailable:
+        return False
+    return True
 
 
 def _find_order(uow: FulfilmentWork, session: CheckoutSession) -> Order | None:
@@ -182,29 +208,29 @@ def reconcile_stale_orders(
 ) -> list[dict[str, str]]:
     """Settle pending orders whose session should have ended: ask Stripe, apply its answer."""
     with shop.uow() as uow:
-        stale = uow.fulfilment.pending_before(now - older_than, limit)
+        stale = uow.fulfilment.pending_before(now - older_than, now, limit)
     report = []
-    for order_id, session_id in stale:
+    for order_id, session_id, held_until in stale:
+        lapsed = held_until is not None and held_until <= now
         try:
             session = shop.gateway.retrieve_checkout_session(session_id)
         except PaymentUnavailable as exc:
             report.append(_line(order_id, "unknown", f"stripe_unavailable: {exc.detail}"))
             continue
-        if (
-            session.status == "open"
-            and session.expires_at
-            and session.expires_at <= now.timestamp()
-        ):
-            # Stripe has not expired it yet (clock skew, or its sweep is behind): do it now,
-            # so nobody can pay after we released the seats.
+        expired = bool(session.expires_at and session.expires_at <= now.timestamp())
+        if session.status == "open" and (expired or lapsed):
+            # Stripe has not expired it yet (clock skew, its sweep is behind, or our seat hold
+            # ended first): do it now, so nobody can pay after we released the seats.
             shop.gateway.expire_checkout_session(session.id)
             session = shop.gateway.retrieve_checkout_session(session.id)
         verdict = _verdict_of_status(session)
+        if verdict is Verdict.AWAITING and lapsed:
+            verdict = Verdict.FAILED  # a delayed payment past its bounded hold
         if verdict is None:
             report.append(_line(order_id, session.status, "still_open"))
             continue
         with shop.uow() as uow:
-            applied = apply_verdict(uow, session, verdict)
+            applied = apply_verdict(uow, session, verdict, delayed_payment_hold(shop))
             uow.commit()
         after_commit(shop, applied)
         report.append(_line(order_id, session.status, applied.outcome))

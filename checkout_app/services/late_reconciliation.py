@@ -6,7 +6,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from checkout_app.errors import PaymentUnavailable
-from checkout_app.services.fulfilment import PAID_STATUSES, Verdict, after_commit, apply_verdict
+from checkout_app.services.fulfilment import (
+    PAID_STATUSES,
+    Verdict,
+    after_commit,
+    apply_verdict,
+    delayed_payment_hold,
+)
 from checkout_app.services.shop import Shop
 
 
@@ -31,7 +37,7 @@ def reconcile_late_payments(
             continue
         with shop.uow() as uow:
             uow.fulfilment.actor = "system"
-            applied = apply_verdict(uow, session, Verdict.PAID)
+            applied = apply_verdict(uow, session, Verdict.PAID, delayed_payment_hold(shop))
             uow.commit()
         after_commit(shop, applied)
         report.append(_line(order_id, session.status, applied.outcome))

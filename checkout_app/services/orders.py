@@ -7,7 +7,7 @@ import uuid
 from checkout_app.db.models import Order
 from checkout_app.db.order_view import OrderView, load_order
 from checkout_app.db.timeline import TimelineEntry, order_timeline
-from checkout_app.domain.cart import session_hash
+from checkout_app.domain.cart import has_session_shape, session_hash
 from checkout_app.errors import OrderNotFound
 from checkout_app.services.shop import Shop
 
@@ -32,7 +32,7 @@ def order_by_checkout_session(shop: Shop, checkout_session_id: str) -> OrderView
 
 def latest_order_of_session(shop: Shop, session_id: str | None) -> OrderView | None:
     """The newest order placed from this shopper's cart session, if any."""
-    if not session_id:  # the http layer passes only ids this app issued
+    if not has_session_shape(session_id):
         return None
     with shop.uow() as uow:
         return load_order(uow.session, Order.cart_session_hash == session_hash(session_id))  # type: ignore[arg-type]
@@ -40,7 +40,7 @@ def latest_order_of_session(shop: Shop, session_id: str | None) -> OrderView | N
 
 def placed_by(order: OrderView, session_id: str | None) -> bool:
     """Whether this order was placed from the shopper's own cart session (their browser)."""
-    return bool(session_id) and order.cart_session_hash == session_hash(session_id)  # type: ignore[arg-type]
+    return has_session_shape(session_id) and order.cart_session_hash == session_hash(session_id)  # type: ignore[arg-type]
 
 
 def order_events(shop: Shop, order_id: uuid.UUID) -> list[TimelineEntry]:

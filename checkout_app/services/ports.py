@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
+from checkout_app.config import ShopSettings
 from checkout_app.db.models import Order
 from checkout_app.domain.cart import Cart
 
@@ -28,7 +29,9 @@ class PaymentGateway(Protocol):
 class CartStorage(Protocol):
     """Carts by session (adapters/cart_store.py)."""
 
-    def load(self, session_id: str) -> Cart | None: ...
+    def load(self, session_id: str, cart_hash: str | None = None) -> Cart | None: ...
+
+    def moved_to(self, session_id: str) -> str | None: ...
 
     def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None: ...
 
@@ -44,7 +47,17 @@ class FulfilmentStore(Protocol):
 
     def flag(self, order: Order, reason: str) -> None: ...
 
-    def pending_before(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]: ...
+    def pending_before(
+        self, cutoff: Any, now: Any, limit: int
+    ) -> list[tuple[uuid.UUID, str, Any]]: ...
+
+    def seats_booked(self, order_id: uuid.UUID) -> dict[uuid.UUID, int]: ...
+
+
+class SeatCounter(Protocol):
+    """Event seats under their row locks (db/repository.py CatalogRepository)."""
+
+    def hold_seats(self, wanted: dict[uuid.UUID, int]) -> None: ...
 
     def bought_lines(self, order_id: uuid.UUID) -> tuple[str | None, list[str]]: ...
 
@@ -54,6 +67,9 @@ class FulfilmentWork(Protocol):
 
     @property
     def fulfilment(self) -> FulfilmentStore: ...
+
+    @property
+    def catalog(self) -> SeatCounter: ...
 
     def __enter__(self) -> FulfilmentWork: ...
 
@@ -82,5 +98,8 @@ class FulfilmentShop(Protocol):
 
     @property
     def carts(self) -> CartStorage: ...
+
+    @property
+    def settings(self) -> ShopSettings: ...
 
     def uow(self) -> FulfilmentWork: ...

@@ -69,7 +69,9 @@ def place_order() -> ResponseReturnValue:
             cart = cart_for_checkout(shop(), current_session_id())
             body = load(CheckoutRequestSchema(), {"userEmail": email}, ("userEmail",))
             wanted = CheckoutRequest(
-                customer_email=body["user_email"], next_session_id=issue_session_id()
+                customer_email=body["user_email"],
+                next_session_id=issue_session_id(),
+                client_address=request.remote_addr,
             )
             result = create_checkout(shop(), cart, wanted)
     except CheckoutError as exc:

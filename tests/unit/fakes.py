@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
+from checkout_app.config import ShopSettings
 from checkout_app.db.models import Order
 from checkout_app.domain.cart import Cart
 from checkout_app.domain.enums import OrderStatus
@@ -72,12 +73,23 @@ class FakeFulfilment:
         order.flag(reason)
         self.flagged.append((order.id, reason))
 
-    def pending_before(self, cutoff: Any, limit: int) -> list[tuple[uuid.UUID, str]]:
+    def pending_before(self, cutoff: Any, now: Any, limit: int) -> list[tuple[uuid.UUID, str, Any]]:
         pending = [o for o in self.orders.values() if o.status is OrderStatus.PENDING]
-        return [(o.id, o.stripe_checkout_session_id or "") for o in pending][:limit]
+        rows = [(o.id, o.stripe_checkout_session_id or "", o.seats_held_until) for o in pending]
+        return rows[:limit]
+
+    def seats_booked(self, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+        return {}
 
     def bought_lines(self, order_id: uuid.UUID) -> tuple[str | None, list[str]]:
         return None, []
+
+
+class FakeSeats:
+    """SeatCounter with room for everything."""
+
+    def hold_seats(self, wanted: dict[uuid.UUID, int]) -> None:
+        return None
 
 
 class FakeUnitOfWork:
@@ -85,6 +97,7 @@ class FakeUnitOfWork:
 
     def __init__(self, fulfilment: FakeFulfilment) -> None:
         self.fulfilment = fulfilment
+        self.catalog = FakeSeats()
         self.commits = 0
 
     def __enter__(self) -> FakeUnitOfWork:
@@ -139,8 +152,11 @@ class FakeCartStore:
         self.carts = {cart.session_id: cart for cart in carts}
         self.removed: list[tuple[str, list[str]]] = []
 
-    def load(self, session_id: str) -> Cart | None:
-        return self.carts.get(session_id)
+    def load(self, session_id: str, cart_hash: str | None = None) -> Cart | None:
+        return None if cart_hash else self.carts.get(session_id)
+
+    def moved_to(self, session_id: str) -> str | None:
+        return None
 
     def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None:
         self.removed.append((cart_hash, fields))
@@ -153,6 +169,9 @@ class FakeShop:
     gateway: FakeGateway
     fulfilment: FakeFulfilment
     carts: FakeCartStore = dataclasses.field(default_factory=FakeCartStore)
+    settings: ShopSettings = dataclasses.field(
+        default_factory=lambda: ShopSettings(Decimal("0"), "usd", "https://shop.test", frozenset())
+    )
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.fulfilment)

@@ -32,7 +32,7 @@ def shop_with(*carts: Cart) -> FakeShop:
 
 
 def priced(quantity: int = 2, price: str = "120.00"):
-    cart = Cart(new_session_id(), (CartLine(COURSE, 1), CartLine(EVENT, quantity)))
+    cart = Cart(new_session_id("secret"), (CartLine(COURSE, 1), CartLine(EVENT, quantity)))
     catalog = {
         COURSE: CatalogEntry(COURSE, "Python Foundations", Decimal("49.00"), True),
         EVENT: CatalogEntry(EVENT, "Workshop", Decimal(price), True, seats_left=10),
@@ -53,17 +53,17 @@ def test_no_valid_session_is_401(session_id):
 
 def test_no_stored_cart_is_404():
     with pytest.raises(CartNotFound):
-        cart_for_checkout(shop_with(), new_session_id())
+        cart_for_checkout(shop_with(), new_session_id("secret"))
 
 
 def test_an_emptied_cart_is_400():
-    cart = Cart(new_session_id(), ())
+    cart = Cart(new_session_id("secret"), ())
     with pytest.raises(CartEmpty):
         cart_for_checkout(shop_with(cart), cart.session_id)
 
 
 def test_a_cart_with_lines_is_checked_out():
-    cart = Cart(new_session_id(), (CartLine(COURSE, 1),))
+    cart = Cart(new_session_id("secret"), (CartLine(COURSE, 1),))
     assert cart_for_checkout(shop_with(cart), cart.session_id) == cart
 
 

@@ -37,7 +37,7 @@ def test_what_each_event_says(event_type, payment_status, verdict):
 def settle(order, verdict, **session_changes):
     fulfilment = FakeFulfilment(order)
     applied = apply_verdict(
-        FakeUnitOfWork(fulfilment), session_for(order, **session_changes), verdict
+        FakeUnitOfWork(fulfilment), session_for(order, **session_changes), verdict, timedelta(1)
     )
     return applied, fulfilment
 
