@@ -54,7 +54,7 @@ class HoldLimitReached(CheckoutError):
     """A ticket limit (MAX_TICKETS_PER_ORDER or SEAT_HOLD_LIMIT), not a sold-out event."""
 
     status = 409
-    message = "Ticket limit reached for an event in your cart"
+    message = messages.HOLD_LIMIT_REACHED
 
 
 class ServiceUnavailable(CheckoutError):

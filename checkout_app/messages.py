@@ -13,6 +13,8 @@ INVALID_SUCCESS_URL = "Invalid successUrl"
 INVALID_CANCEL_URL = "Invalid cancelUrl"
 INVALID_REDIRECT = "Invalid {field}"
 ITEMS_UNAVAILABLE = "Some items in your cart are no longer available"
+# Not in the contract (it is silent on limits): MAX_TICKETS_PER_ORDER / SEAT_HOLD_LIMIT.
+HOLD_LIMIT_REACHED = "Ticket limit reached for an event in your cart"
 PAYMENT_UNAVAILABLE = "Payment system error. Please try again later."
 CART_SERVICE_UNAVAILABLE = "Cart service unavailable"
 DATABASE_UNAVAILABLE = "Service temporarily unavailable"
