@@ -230,6 +230,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CART_TTL_SECONDS": _int(env, "CART_TTL_SECONDS", 7 * 24 * 3600, minimum=1),
         "RATE_LIMIT_CHECKOUT": _rate_limit(env, "RATE_LIMIT_CHECKOUT", "10/minute"),
         "RATE_LIMIT_CART": _rate_limit(env, "RATE_LIMIT_CART", "60/minute"),
+        "RATE_LIMIT_ORDERS": _rate_limit(env, "RATE_LIMIT_ORDERS", "60/minute"),
+        "RATE_LIMIT_SUPPORT_TOKEN": _rate_limit(env, "RATE_LIMIT_SUPPORT_TOKEN", "10/minute"),
         "RATE_LIMIT_IP_FACTOR": _int(env, "RATE_LIMIT_IP_FACTOR", 10, minimum=1),
         "TRUSTED_PROXY_COUNT": _int(env, "TRUSTED_PROXY_COUNT", 0),
         "SMTP_URL": env.get("SMTP_URL") or None,

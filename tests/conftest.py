@@ -125,6 +125,8 @@ def base_env(database_url: str, redis_url: str, redis_prefix: str, stripe_sim: S
         # The suite shares one client address; the limit tests set their own.
         "RATE_LIMIT_CHECKOUT": "100000/minute",
         "RATE_LIMIT_CART": "100000/minute",
+        "RATE_LIMIT_ORDERS": "100000/minute",
+        "RATE_LIMIT_SUPPORT_TOKEN": "100000/minute",
         # Likewise for seat holds per client address; test_seat_hoarding sets its own.
         "SEAT_HOLD_LIMIT": "100000",
         "MAX_TICKETS_PER_ORDER": "99",

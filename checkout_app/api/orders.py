@@ -6,6 +6,7 @@ import uuid
 
 from flask import Response, jsonify
 
+from checkout_app import messages
 from checkout_app.api import bp
 from checkout_app.api.apidoc import SERVER_ERROR, SESSION, SUPPORT, api_doc, errors, ok
 from checkout_app.api.responses import OrderResponseSchema
@@ -13,6 +14,7 @@ from checkout_app.api.schemas import OrderPathSchema
 from checkout_app.db.order_view import OrderView
 from checkout_app.errors import DatabaseUnavailable, OrderNotFound
 from checkout_app.extensions import shop
+from checkout_app.http.limits import orders_limit, support_token_limit
 from checkout_app.http.session import owns
 from checkout_app.http.staff import has_support_token
 from checkout_app.services.orders import order_by_id
@@ -26,9 +28,13 @@ from checkout_app.services.orders import order_by_id
     path=OrderPathSchema,
     replies=[
         ok(OrderResponseSchema, "The order"),
-        *errors(OrderNotFound, DatabaseUnavailable, SERVER_ERROR),
+        *errors(
+            OrderNotFound, (429, messages.TOO_MANY_REQUESTS), DatabaseUnavailable, SERVER_ERROR
+        ),
     ],
 )
+@support_token_limit
+@orders_limit
 def get_order(order_id: str) -> Response:
     try:
         order = order_by_id(shop(), uuid.UUID(order_id))

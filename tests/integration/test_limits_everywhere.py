@@ -1,0 +1,64 @@
+"""Limits on every door: order reads, support-token guesses, and a cookieless budget of its own."""
+
+from __future__ import annotations
+
+from ..conftest import SUPPORT_TOKEN
+from ..helpers import add_to_cart
+
+CREATE = "/api/checkout/create-session"
+
+
+def placed(client, catalog) -> str:
+    add_to_cart(client, "course", catalog.course)
+    res = client.post(CREATE, json={"userEmail": "ann@example.com"})
+    assert res.status_code == 200
+    return res.get_json()["orderId"]
+
+
+def test_order_reads_are_limited(make_app, catalog, sim):
+    client = make_app(RATE_LIMIT_ORDERS="3/minute").test_client()
+    order_id = placed(client, catalog)
+    codes = [client.get(f"/api/orders/{order_id}").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get(f"/api/orders/{order_id}").get_json()["error"] == (
+        "Too many requests. Please try again later."
+    )
+
+
+def test_support_token_guesses_are_limited_per_address(make_app, catalog, sim):
+    app = make_app(RATE_LIMIT_SUPPORT_TOKEN="3/minute")
+    order_id = placed(app.test_client(), catalog)
+    guesser = app.test_client()
+    url = f"/api/orders/{order_id}"
+    guesses = [
+        guesser.get(url, headers={"Authorization": f"Bearer guess-{n}"}).status_code
+        for n in range(3)
+    ]
+    assert guesses == [404, 404, 404]
+    right = guesser.get(url, headers={"Authorization": f"Bearer {SUPPORT_TOKEN}"})
+    assert right.status_code == 429  # the address spent its attempts
+
+
+def test_good_support_reads_do_not_spend_the_attempts(make_app, catalog, sim):
+    app = make_app(RATE_LIMIT_SUPPORT_TOKEN="2/minute")
+    order_id = placed(app.test_client(), catalog)
+    support = app.test_client()
+    headers = {"Authorization": f"Bearer {SUPPORT_TOKEN}"}
+    codes = [support.get(f"/api/orders/{order_id}", headers=headers).status_code for _ in range(4)]
+    assert codes == [200] * 4
+
+
+def test_a_cookieless_flood_does_not_starve_shoppers_with_a_session(make_app, catalog):
+    app = make_app(RATE_LIMIT_CART="2/minute", RATE_LIMIT_IP_FACTOR="2")
+    shopper = app.test_client()
+    assert add_to_cart(shopper, "course", catalog.course).status_code == 201  # has a session now
+    flood = [
+        app.test_client().post(
+            "/api/cart/items", json={"itemType": "course", "itemId": str(catalog.course)}
+        )
+        for _ in range(6)
+    ]
+    assert [r.status_code for r in flood] == [201, 201, 201, 429, 429, 429]  # 2 x 2 per address
+    assert add_to_cart(shopper, "course", catalog.course_b).status_code == 201
+    assert add_to_cart(shopper, "digital_product", catalog.product).status_code == 201
+    assert add_to_cart(shopper, "event", catalog.event).status_code == 429  # its own 2 spent
