@@ -18,7 +18,7 @@ CONTRACT_STATUSES = {
     ("patch", "/api/cart/items/{item_type}/{item_id}"): "200 400 404 409 413 422 429 500 503",
     ("delete", "/api/cart/items/{item_type}/{item_id}"): "200 400 404 409 422 429 500 503",
     ("post", "/api/checkout/create-session"): "200 400 401 404 409 413 422 429 500 503",
-    ("get", "/api/orders/{order_id}"): "200 404 500 503",
+    ("get", "/api/orders/{order_id}"): "200 404 429 500 503",
     ("post", "/api/webhooks/stripe"): "200 400 413 500 503",
 }
 AMOUNT_PATTERN = r"^\d+\.\d{2}$"
