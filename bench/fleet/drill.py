@@ -35,6 +35,8 @@ from .topology import Fleet
 # a request that died with its instance (35 s with the defaults).
 DRILL_SETTINGS = {
     "RATE_LIMIT_IP_FACTOR": "100000",
+    # Every drill shopper comes from 127.0.0.1, and the seat-hold limit counts client addresses.
+    "SEAT_HOLD_LIMIT": "1000000",
     "STRIPE_TIMEOUT_SECONDS": "5",
     "STRIPE_MAX_RETRIES": "1",
 }
@@ -60,7 +62,12 @@ class Drill:
     def carts(self, count: int, lines: Callable[[int], list[CartLine]]) -> list[str]:
         """Seed `count` carts on the Redis primary, replicated before the load starts."""
         client = redis_client(self.fleet.redis_url, socket_timeout=5)
-        sessions = seed_carts(client, PREFIX, [lines(self.served + n) for n in range(count)])
+        sessions = seed_carts(
+            client,
+            PREFIX,
+            [lines(self.served + n) for n in range(count)],
+            self.fleet.secret_key,
+        )
         self.served += count
         faults.replica_caught_up(self.fleet)
         return sessions

@@ -63,6 +63,11 @@ class Plan:
 
     # -- addresses -------------------------------------------------------------------------
 
+    @property
+    def secret_key(self) -> str:
+        """The fleet's SECRET_KEY, which seals the shopper session ids it issues."""
+        return self.state["secret_key"]
+
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
