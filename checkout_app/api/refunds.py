@@ -34,6 +34,7 @@ from checkout_app.errors import (
     StaffOnly,
 )
 from checkout_app.extensions import shop
+from checkout_app.http.limits import support_token_limit
 from checkout_app.http.refund_bodies import refund_json
 from checkout_app.http.staff import staff_only
 from checkout_app.services.refunds import RefundAsk, refund_order
@@ -66,6 +67,7 @@ from checkout_app.services.refunds import RefundAsk, refund_order
         ),
     ],
 )
+@support_token_limit
 @staff_only(role=StaffRole.MANAGER)
 def create_refund(order_id: str) -> Response:
     try:

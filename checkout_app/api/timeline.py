@@ -12,6 +12,7 @@ from checkout_app.api.apidoc import SERVER_ERROR, STAFF, SUPPORT, api_doc, error
 from checkout_app.api.schemas import OrderPathSchema
 from checkout_app.errors import DatabaseUnavailable, OrderNotFound, StaffOnly
 from checkout_app.extensions import shop
+from checkout_app.http.limits import support_token_limit
 from checkout_app.http.staff import staff_only
 from checkout_app.services.orders import order_events
 
@@ -49,6 +50,7 @@ class TimelineResponseSchema(Schema):
         *errors(StaffOnly, OrderNotFound, SERVER_ERROR, DatabaseUnavailable),
     ],
 )
+@support_token_limit
 @staff_only()
 def order_timeline(order_id: str) -> Response:
     try:

@@ -99,7 +99,8 @@ def register(app: Flask) -> None:
 
 
 def _failed_support_attempt(response: Response) -> bool:
-    return response.status_code == 404
+    """A guess that read nothing: an unknown order (404), or a staff route refused (401/403)."""
+    return response.status_code in (401, 403, 404)
 
 
 # Checkouts (POST /api/checkout/create-session, POST /checkout) and cart writes (API and forms).
@@ -107,9 +108,11 @@ checkout_limit = rate_limit("checkout", "RATE_LIMIT_CHECKOUT")
 cart_limit = rate_limit("cart", "RATE_LIMIT_CART")
 # Order reads (GET /api/orders/<id>): ids are not guessable, but nobody may walk them quickly.
 orders_limit = rate_limit("orders", "RATE_LIMIT_ORDERS")
-# Support-token guessing: requests with an Authorization header that read nothing, per address.
-support_token_limit = limiter.limit(
+# Support-token guessing: requests with an Authorization header that read nothing, per address,
+# on every route that accepts the token (order reads, refunds, timelines).
+support_token_limit = limiter.shared_limit(
     lambda: current_app.config["RATE_LIMIT_SUPPORT_TOKEN"],
+    scope="support-token",
     key_func=get_remote_address,
     exempt_when=lambda: "Authorization" not in request.headers,
     deduct_when=_failed_support_attempt,

@@ -62,3 +62,23 @@ def test_a_cookieless_flood_does_not_starve_shoppers_with_a_session(make_app, ca
     assert add_to_cart(shopper, "course", catalog.course_b).status_code == 201
     assert add_to_cart(shopper, "digital_product", catalog.product).status_code == 201
     assert add_to_cart(shopper, "event", catalog.event).status_code == 429  # its own 2 spent
+
+
+def test_support_token_guesses_on_staff_routes_count_too(make_app, catalog, sim):
+    app = make_app(RATE_LIMIT_SUPPORT_TOKEN="3/minute")
+    order_id = placed(app.test_client(), catalog)
+    guesser = app.test_client()
+    # An address of its own: the run shares one limiter key prefix, and other tests guess too.
+    guesser.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    guesses = [
+        guesser.get(f"/api/orders/{order_id}/events", headers={"Authorization": "Bearer guess-1"}),
+        guesser.post(
+            f"/api/orders/{order_id}/refunds", json={}, headers={"Authorization": "Bearer guess-2"}
+        ),
+        guesser.get(f"/api/orders/{order_id}", headers={"Authorization": "Bearer guess-3"}),
+    ]
+    assert [r.status_code for r in guesses] == [401, 401, 404]
+    right = guesser.get(
+        f"/api/orders/{order_id}/events", headers={"Authorization": f"Bearer {SUPPORT_TOKEN}"}
+    )
+    assert right.status_code == 429  # the address spent its attempts across the staff routes
