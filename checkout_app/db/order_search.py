@@ -10,8 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Row, Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from checkout_app.db.models import Order
@@ -48,6 +49,22 @@ class OrderRow:
     needs_review: bool
 
 
+# The columns of an OrderRow, in its field order: the list page and the review list share them.
+_ROW_COLUMNS = (
+    Order.id,
+    Order.customer_email,
+    Order.status,
+    Order.total_amount,
+    Order.currency,
+    Order.created_at,
+    Order.needs_review,
+)
+
+
+def _order_row(r: Row[Any]) -> OrderRow:
+    return OrderRow(r.id, r.customer_email, r.status.value, *r[3 : len(_ROW_COLUMNS)])
+
+
 def _filtered(query: Select, wanted: OrderFilter) -> Select:
     if wanted.email:
         query = query.where(func.lower(Order.customer_email) == wanted.email.lower())
@@ -73,24 +90,11 @@ def search_orders(
     session: Session, wanted: OrderFilter, after: Cursor | None, size: int
 ) -> tuple[list[OrderRow], Cursor | None]:
     """One page of matching orders, newest first, and the cursor of the next page (if any)."""
-    query = _filtered(
-        select(
-            Order.id,
-            Order.customer_email,
-            Order.status,
-            Order.total_amount,
-            Order.currency,
-            Order.created_at,
-            Order.needs_review,
-        ),
-        wanted,
-    )
+    query = _filtered(select(*_ROW_COLUMNS), wanted)
     if after is not None:
         query = query.where(tuple_(Order.created_at, Order.id) < (after.created_at, after.id))
     query = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(size + 1)
-    rows = [
-        OrderRow(r.id, r.customer_email, r.status.value, *r[3:]) for r in session.execute(query)
-    ]
+    rows = [_order_row(r) for r in session.execute(query)]
     page = rows[:size]
     more = len(rows) > size
     return page, Cursor(page[-1].created_at, page[-1].id) if more else None
@@ -99,21 +103,9 @@ def search_orders(
 def needing_review(session: Session, limit: int = 20) -> list[tuple[OrderRow, str | None]]:
     """Orders flagged for a person (amount mismatch, lost dispute...), newest first, with why."""
     query = (
-        select(
-            Order.id,
-            Order.customer_email,
-            Order.status,
-            Order.total_amount,
-            Order.currency,
-            Order.created_at,
-            Order.needs_review,
-            Order.review_reason,
-        )
+        select(*_ROW_COLUMNS, Order.review_reason)
         .where(Order.needs_review.is_(True))
         .order_by(Order.created_at.desc(), Order.id.desc())
         .limit(limit)
     )
-    return [
-        (OrderRow(r.id, r.customer_email, r.status.value, *r[3:7]), r.review_reason)
-        for r in session.execute(query)
-    ]
+    return [(_order_row(r), r.review_reason) for r in session.execute(query)]
