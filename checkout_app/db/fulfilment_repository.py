@@ -1,8 +1,9 @@
-"""Writes of fulfilment: the Stripe event log, order transitions, access and the outbox."""
+"""Writes of fulfilment: the Stripe event log, order transitions and access."""
 
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, literal, or_, select, update
@@ -15,7 +16,6 @@ from checkout_app.db.models import (
     Entitlement,
     Order,
     OrderItem,
-    OutboxMessage,
     StripeEvent,
     User,
 )
@@ -135,14 +135,26 @@ class Fulfilment:
         ).all()
         return cart_hash, [f"{item_type}:{item_id}" for item_type, item_id in rows if item_id]
 
+    def bought_items(self, order_id: uuid.UUID) -> list[tuple[str, str, int, Decimal]]:
+        """An order's lines as a confirmation lists them: (item type, title, quantity, price)."""
+        rows = self.session.execute(
+            select(OrderItem.item_type, OrderItem.title, OrderItem.quantity, OrderItem.price)
+            .where(OrderItem.order_id == order_id)
+            .order_by(OrderItem.created_at)
+        ).all()
+        return [(t, title, q, p) for t, title, q, p in rows]
+
+    def phone(self, user_id: uuid.UUID | None) -> str | None:
+        """The phone number of the order's user, if it has one."""
+        return self.session.scalar(select(User.phone).where(User.id == user_id))
+
     def complete(self, order: Order, payment_intent_id: str | None) -> None:
-        """Paid: confirm bookings, grant access, queue notifications."""
+        """Paid: confirm bookings and grant access (the caller queues the confirmation)."""
         before = order.status
         order.complete(payment_intent_id)
         self._audit_move(order, before)
         self._set_bookings(order.id, BookingStatus.CONFIRMED)
         self._grant(order)
-        self._queue_notifications(order)
 
     def reopen(self, order: Order) -> None:
         """A cancelled order paid late and still deliverable: complete it as if paid in time."""
@@ -155,7 +167,6 @@ class Fulfilment:
             .values(status=BookingStatus.CONFIRMED, updated_at=func.now())
         )
         self._grant(order)
-        self._queue_notifications(order)
 
     def cancel(self, order: Order) -> None:
         """Expired or failed: cancel the bookings so their seats return to the event."""
@@ -214,57 +225,4 @@ class Fulfilment:
                 lines,
             )
             .on_conflict_do_nothing(index_elements=["order_item_id"])
-        )
-
-    def queue_confirmation_copy(self, order: Order) -> uuid.UUID:
-        """Queue the confirmation email once more (staff asked to resend it)."""
-        message_id = uuid.uuid4()
-        self.session.execute(
-            insert(OutboxMessage).values(
-                id=message_id,
-                channel="email",
-                recipient=order.customer_email,
-                payload=self._confirmation(order),
-                dedupe_key=f"order:{order.id}:email:order_confirmation:resend:{message_id}",
-            )
-        )
-        return message_id
-
-    def _confirmation(self, order: Order) -> dict[str, Any]:
-        items = self.session.execute(
-            select(OrderItem.item_type, OrderItem.title, OrderItem.quantity, OrderItem.price)
-            .where(OrderItem.order_id == order.id)
-            .order_by(OrderItem.created_at)
-        ).all()
-        return {
-            "orderId": str(order.id),
-            "kind": "order_confirmation",
-            "total": f"{order.total_amount:.2f}",
-            "currency": order.currency,
-            "items": [
-                {"itemType": t, "title": title, "quantity": q, "unitPrice": f"{p:.2f}"}
-                for t, title, q, p in items
-            ],
-        }
-
-    def _queue_notifications(self, order: Order) -> None:
-        payload = self._confirmation(order)
-        messages = [("email", order.customer_email, payload)]
-        phone = self.session.scalar(select(User.phone).where(User.id == order.user_id))
-        if phone and any(item["itemType"] == "event" for item in payload["items"]):
-            messages.append(("whatsapp", phone, {**payload, "kind": "booking_confirmation"}))
-        self.session.execute(
-            insert(OutboxMessage)
-            .values(
-                [
-                    {
-                        "channel": channel,
-                        "recipient": recipient,
-                        "payload": body,
-                        "dedupe_key": f"order:{order.id}:{channel}:{body['kind']}",
-                    }
-                    for channel, recipient, body in messages
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )

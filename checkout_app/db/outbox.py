@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from checkout_app.db.models import OutboxMessage
@@ -17,9 +22,41 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 60))
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message to queue: its channel, recipient and payload; one row per dedupe key."""
+
+    channel: str
+    recipient: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
 class Outbox:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def queue(self, notices: Sequence[Notice]) -> None:
+        """Insert the messages in the caller's transaction; a dedupe key already queued is kept."""
+        if not notices:
+            return
+        self.session.execute(
+            insert(OutboxMessage)
+            .values(
+                [
+                    {
+                        "id": n.id,
+                        "channel": n.channel,
+                        "recipient": n.recipient,
+                        "payload": n.payload,
+                        "dedupe_key": n.dedupe_key,
+                    }
+                    for n in notices
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
 
     def take_due(self, channels: list[str]) -> OutboxMessage | None:
         """The oldest due unsent message on these channels, locked; senders skip each other's."""

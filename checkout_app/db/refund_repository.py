@@ -16,7 +16,6 @@ from checkout_app.db.models import (
     Event,
     Order,
     OrderItem,
-    OutboxMessage,
     Refund,
     RefundLine,
 )
@@ -201,31 +200,6 @@ class Refunds:
                 Booking.event_id.in_(select(Event.id).where(Event.starts_at > func.now())),
             )
             .values(status=BookingStatus.CANCELLED, updated_at=func.now())
-        )
-
-    def queue_notice(self, order: Order, refund: Refund, message: str | None = None) -> None:
-        """Queue the "refund issued" email, once per refund."""
-        payload = {
-            "orderId": str(order.id),
-            "kind": "refund_issued",
-            "refundId": str(refund.id),
-            "amount": f"{refund.amount:.2f}",
-            "currency": refund.currency,
-            "items": [
-                {"itemType": t, "title": title, "quantity": q, "amount": f"{a:.2f}"}
-                for t, title, q, a in self.lines(refund.id)
-            ],
-            "message": message,
-        }
-        self.session.execute(
-            insert(OutboxMessage)
-            .values(
-                channel="email",
-                recipient=order.customer_email,
-                payload=payload,
-                dedupe_key=f"refund:{refund.id}:email:refund_issued",
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
 
     def _release(self, order_id: uuid.UUID, event_id: uuid.UUID, quantity: int) -> None:

@@ -20,6 +20,7 @@ from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.lifecycle import PAID
 from checkout_app.domain.staff import StaffMember
 from checkout_app.errors import InvalidInput, ItemNotFound, OrderNotFound
+from checkout_app.services.notifications import queue_confirmation_copy
 from checkout_app.services.refunds import RefundView, refunds_of
 from checkout_app.services.shop import Shop
 
@@ -72,7 +73,7 @@ def resend_confirmation(
             raise OrderNotFound()
         if order.status not in PAID:
             raise InvalidInput("Only a paid order has a confirmation to resend")
-        message_id = uow.fulfilment.queue_confirmation_copy(order)
+        message_id = queue_confirmation_copy(uow.fulfilment, uow.outbox, order)
         uow.audit.append(
             staff.actor, "order.confirmation_resent", order.id, {"outboxId": str(message_id)}, ip
         )

@@ -14,6 +14,7 @@ from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.money import to_minor_units
 from checkout_app.errors import ItemsUnavailable, PaymentUnavailable
 from checkout_app.services.late_payments import COMPLETED, REFUNDING, settle_late_payment
+from checkout_app.services.notifications import queue_confirmations
 from checkout_app.services.ports import FulfilmentShop, FulfilmentWork
 from checkout_app.services.refund_events import apply_money_event
 from checkout_app.services.refunds import send_pending_refunds
@@ -166,6 +167,7 @@ def _pay(uow: FulfilmentWork, order: Order, session: CheckoutSession) -> str:
         log.error("SEATS GONE for order %s paid late (session %s)", order.id, session.id)
         return "flagged_seats_gone"
     uow.fulfilment.complete(order, session.payment_intent_id)
+    queue_confirmations(uow.fulfilment, uow.outbox, order)
     log.info("order %s completed (payment intent %s)", order.id, session.payment_intent_id)
     return "completed"
 

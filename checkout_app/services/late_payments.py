@@ -12,6 +12,7 @@ from checkout_app.domain.cart import CartKey
 from checkout_app.domain.enums import ItemType
 from checkout_app.domain.refunds import plan_refund
 from checkout_app.errors import ItemsUnavailable
+from checkout_app.services.notifications import queue_confirmations
 
 log = logging.getLogger(__name__)
 COMPLETED = "late_payment_completed"
@@ -33,6 +34,7 @@ def settle_late_payment(uow: UnitOfWork, order: Order, session: CheckoutSession)
     problem = undeliverable(uow, order)
     if problem is None:
         uow.fulfilment.reopen(order)
+        queue_confirmations(uow.fulfilment, uow.outbox, order)
         log.warning("late payment for cancelled order %s: delivered", order.id)
         return COMPLETED
     note = (

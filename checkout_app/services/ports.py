@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
 from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
 from checkout_app.config import ShopSettings
 from checkout_app.db.models import Order
+from checkout_app.db.outbox import Notice
 from checkout_app.domain.cart import Cart
 
 
@@ -36,7 +39,31 @@ class CartStorage(Protocol):
     def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None: ...
 
 
-class FulfilmentStore(Protocol):
+# (item type, title, quantity, unit price or refunded amount), as the repositories read them.
+Line = tuple[str, str, int, Decimal]
+
+
+class PurchaseReads(Protocol):
+    """What a confirmation reads of a paid order (db/fulfilment_repository.py)."""
+
+    def bought_items(self, order_id: uuid.UUID) -> list[Line]: ...
+
+    def phone(self, user_id: uuid.UUID | None) -> str | None: ...
+
+
+class RefundReads(Protocol):
+    """What a refund notice reads of a refund (db/refund_repository.py)."""
+
+    def lines(self, refund_id: uuid.UUID) -> list[Line]: ...
+
+
+class NoticeQueue(Protocol):
+    """The outbox (db/outbox.py): messages written in the caller's transaction."""
+
+    def queue(self, notices: Sequence[Notice]) -> None: ...
+
+
+class FulfilmentStore(PurchaseReads, Protocol):
     """Order transitions and their side effects (db/fulfilment_repository.py)."""
 
     def lock(self, order_id: uuid.UUID) -> Order | None: ...
@@ -70,6 +97,9 @@ class FulfilmentWork(Protocol):
 
     @property
     def catalog(self) -> SeatCounter: ...
+
+    @property
+    def outbox(self) -> NoticeQueue: ...
 
     def __enter__(self) -> FulfilmentWork: ...
 

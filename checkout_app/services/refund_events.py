@@ -13,6 +13,7 @@ from checkout_app.domain.enums import OrderStatus, RefundStatus
 from checkout_app.domain.lifecycle import PAID
 from checkout_app.domain.money import from_minor_units
 from checkout_app.domain.refunds import RefundPlan
+from checkout_app.services.notifications import queue_refund_notice
 
 log = logging.getLogger(__name__)
 REFUND_EVENTS = ("charge.refunded", "refund.created", "refund.updated", "refund.failed")
@@ -59,7 +60,7 @@ def _apply_refund(uow: UnitOfWork, order: Order, stripe: StripeRefund) -> str:
         uow.refunds.mark_succeeded(row)
         uow.audit.append("stripe", "refund.succeeded", order.id, _detail(row))
         uow.refunds.take_back_lines(row)
-        uow.refunds.queue_notice(order, row, row.note)
+        queue_refund_notice(uow.refunds, uow.outbox, order, row)
         log.info("refund %s of order %s succeeded", row.id, order.id)
         return "refund_succeeded"
     if stripe.status in FINAL and row.status == RefundStatus.PENDING.value:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
 from checkout_app.config import ShopSettings
 from checkout_app.db.models import Order
+from checkout_app.db.outbox import Notice
 from checkout_app.domain.cart import Cart
 from checkout_app.domain.enums import OrderStatus
 
@@ -52,8 +54,10 @@ def session_for(order: Order, **changes: Any) -> CheckoutSession:
 class FakeFulfilment:
     """FulfilmentStore over a dict of orders; records what it was asked to do."""
 
-    def __init__(self, *orders: Order) -> None:
+    def __init__(self, *orders: Order, items: list[Any] | None = None) -> None:
         self.orders = {order.id: order for order in orders}
+        self.items = items or []
+        self.phones: dict[uuid.UUID | None, str] = {}
         self.completed: list[uuid.UUID] = []
         self.cancelled: list[uuid.UUID] = []
         self.flagged: list[tuple[uuid.UUID, str]] = []
@@ -84,6 +88,23 @@ class FakeFulfilment:
     def bought_lines(self, order_id: uuid.UUID) -> tuple[str | None, list[str]]:
         return None, []
 
+    def bought_items(self, order_id: uuid.UUID) -> list[Any]:
+        return list(self.items)
+
+    def phone(self, user_id: uuid.UUID | None) -> str | None:
+        return self.phones.get(user_id)
+
+
+class FakeOutbox:
+    """NoticeQueue: keeps one message per dedupe key, like the table's unique index."""
+
+    def __init__(self) -> None:
+        self.queued: dict[str, Notice] = {}
+
+    def queue(self, notices: Sequence[Notice]) -> None:
+        for notice in notices:
+            self.queued.setdefault(notice.dedupe_key, notice)
+
 
 class FakeSeats:
     """SeatCounter with room for everything."""
@@ -95,9 +116,10 @@ class FakeSeats:
 class FakeUnitOfWork:
     """FulfilmentWork: commits are counted; leaving without commit changes nothing here."""
 
-    def __init__(self, fulfilment: FakeFulfilment) -> None:
+    def __init__(self, fulfilment: FakeFulfilment, outbox: FakeOutbox | None = None) -> None:
         self.fulfilment = fulfilment
         self.catalog = FakeSeats()
+        self.outbox = outbox or FakeOutbox()
         self.commits = 0
 
     def __enter__(self) -> FakeUnitOfWork:
@@ -169,9 +191,10 @@ class FakeShop:
     gateway: FakeGateway
     fulfilment: FakeFulfilment
     carts: FakeCartStore = dataclasses.field(default_factory=FakeCartStore)
+    outbox: FakeOutbox = dataclasses.field(default_factory=FakeOutbox)
     settings: ShopSettings = dataclasses.field(
         default_factory=lambda: ShopSettings(Decimal("0"), "usd", "https://shop.test", frozenset())
     )
 
     def uow(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self.fulfilment)
+        return FakeUnitOfWork(self.fulfilment, self.outbox)
