@@ -18,13 +18,6 @@ def require_staff() -> Response | None:
     return None
 
 
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Back-office answers hold customer data: never cached, by browsers or proxies."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.context_processor
 def staff_in_templates() -> dict[str, object]:
     """`staff` in every back-office template."""

@@ -1,7 +1,9 @@
 """Headers on every answer: nosniff, and `Cache-Control: no-store` unless a view chose caching.
 
-Carts, orders, checkout answers and their pages carry personal data, so no shared or browser
-cache may keep them; only static assets set their own Cache-Control and are left alone.
+Carts, orders, checkout answers, the shop's pages and the back office carry personal data, so no
+shared or browser cache may keep them: Back after paying must show the cart as it is now, not
+the one that was paid for. Only static assets set their own Cache-Control and are left alone.
+This is the one place that writes no-store.
 """
 
 from __future__ import annotations

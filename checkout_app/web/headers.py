@@ -1,4 +1,8 @@
-"""Security and caching headers on every HTML answer; the CSRF token's cookie and lifetime."""
+"""Security headers on every HTML answer; the CSRF token's cookie and lifetime.
+
+`Cache-Control: no-store` is not set here: http/headers.py puts it on every answer that did not
+choose caching, pages and their error pages included.
+"""
 
 from __future__ import annotations
 
@@ -39,13 +43,8 @@ def content_security_policy(config: Mapping[str, Any]) -> str:
 
 @bp.after_app_request
 def add_security_headers(response: Response) -> Response:
-    """CSP, nosniff, a referrer policy and no-store on the pages (and error pages) outside /api/.
-
-    Every page shows the shopper's cart (the header's count) or an order, so none may be
-    cached: Back after paying must show the cart as it is now, not the one that was paid for.
-    """
+    """CSP and a referrer policy on the pages (and error pages) outside /api/."""
     if response.mimetype == "text/html" and not is_api_path(request.path):
-        response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Security-Policy"] = content_security_policy(current_app.config)
         # same-origin: the CSRF check over https needs our own Referer; nobody else gets one.
         response.headers["Referrer-Policy"] = "same-origin"

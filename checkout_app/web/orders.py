@@ -68,5 +68,4 @@ def event_calendar(event_id: str) -> Response:
     body = event_ics(order.id, line)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
-    response.headers["Cache-Control"] = "no-store"
     return response

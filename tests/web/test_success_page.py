@@ -117,6 +117,7 @@ def test_the_calendar_file_of_a_paid_ticket(ordered, db, catalog, app):
     res = client.get(path)
 
     assert res.status_code == 200 and res.mimetype == "text/calendar"
+    assert res.headers["Cache-Control"] == "no-store"
     body = res.get_data(as_text=True)
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and body.endswith(
         "END:VCALENDAR\r\n"
