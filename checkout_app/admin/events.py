@@ -8,6 +8,7 @@ import uuid
 
 from flask import Response, render_template
 
+from checkout_app import messages
 from checkout_app.admin import bp
 from checkout_app.errors import ItemNotFound
 from checkout_app.extensions import shop
@@ -21,7 +22,7 @@ def _event_id(raw: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError as exc:
-        raise ItemNotFound("Event not found") from exc
+        raise ItemNotFound(messages.EVENT_NOT_FOUND) from exc
 
 
 @bp.get("/events")

@@ -10,9 +10,11 @@ from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
+from checkout_app import messages
 from checkout_app.db.order_search import Cursor, OrderFilter
+from checkout_app.domain.cart import MAX_QUANTITY
 from checkout_app.domain.enums import REFUND_REASONS, ItemType, OrderStatus
-from checkout_app.errors import InvalidInput, OrderNotFound
+from checkout_app.errors import InvalidInput, OrderNotFound, UnknownOrderLine
 from checkout_app.services.refunds import RefundAsk
 
 
@@ -22,7 +24,7 @@ def _day(raw: str, name: str) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(raw), time(), UTC)
     except ValueError as exc:
-        raise InvalidInput(f"{name} must be a date like 2026-12-01") from exc
+        raise InvalidInput(messages.SEARCH_DATE_INVALID.format(field=name)) from exc
 
 
 def order_filter(args: MultiDict[str, str]) -> OrderFilter:
@@ -30,7 +32,7 @@ def order_filter(args: MultiDict[str, str]) -> OrderFilter:
     query = args.get("q", "").strip()[:254]
     status = args.get("status", "")
     if status and status not in {s.value for s in OrderStatus}:
-        raise InvalidInput("status is not an order status")
+        raise InvalidInput(messages.SEARCH_STATUS_INVALID)
     until = _day(args.get("to", ""), "to")
     wanted = OrderFilter(
         status=status or None,
@@ -46,7 +48,7 @@ def order_filter(args: MultiDict[str, str]) -> OrderFilter:
     try:
         return OrderFilter(**{**wanted.__dict__, "order_id": uuid.UUID(query)})
     except ValueError as exc:
-        raise InvalidInput("Search by email, order id, cs_... or pi_... id") from exc
+        raise InvalidInput(messages.SEARCH_INVALID) from exc
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -64,7 +66,7 @@ def decode_cursor(value: str) -> Cursor | None:
         created_at, _, order_id = raw.partition("|")
         return Cursor(datetime.fromisoformat(created_at), uuid.UUID(order_id))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidInput("after is not a page cursor") from exc
+        raise InvalidInput(messages.PAGE_CURSOR_INVALID) from exc
 
 
 def order_id_of(raw: str) -> uuid.UUID:
@@ -79,7 +81,7 @@ def refund_ask(form: MultiDict[str, str]) -> RefundAsk:
     """A refund form: nothing (all that is left), `amount`, or `item` with `quantity`."""
     reason = form.get("reason", "") or None
     if reason is not None and reason not in REFUND_REASONS:
-        raise InvalidInput("reason must be one of " + ", ".join(REFUND_REASONS))
+        raise InvalidInput(messages.REFUND_REASON_INVALID.format(reasons=", ".join(REFUND_REASONS)))
     if form.get("amount", "").strip():
         return RefundAsk(amount=_amount(form["amount"]), reason=reason)
     if form.get("item"):
@@ -91,9 +93,9 @@ def _amount(raw: str) -> Decimal:
     try:
         amount = Decimal(raw.strip())
     except InvalidOperation as exc:
-        raise InvalidInput("amount must be an amount like 12.50") from exc
+        raise InvalidInput(messages.REFUND_AMOUNT_FORM_INVALID) from exc
     if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
-        raise InvalidInput("amount must be an amount like 12.50")
+        raise InvalidInput(messages.REFUND_AMOUNT_FORM_INVALID)
     return amount
 
 
@@ -102,12 +104,12 @@ def _line(raw: str) -> str:
     try:
         return f"{ItemType(item_type).value}:{uuid.UUID(item_id)}"
     except ValueError as exc:
-        raise InvalidInput("Unknown order line") from exc
+        raise UnknownOrderLine() from exc
 
 
 def _quantity(raw: str) -> int | None:
     if not raw.strip():
         return None
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 99:
-        raise InvalidInput("quantity must be between 1 and 99")
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_QUANTITY:
+        raise InvalidInput(messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY))
     return int(raw)

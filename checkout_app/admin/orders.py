@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from checkout_app import messages
 from checkout_app.admin import bp
 from checkout_app.admin.forms import decode_cursor, encode_cursor, order_filter, order_id_of
 from checkout_app.domain.enums import REFUND_REASONS, OrderStatus
@@ -57,5 +58,5 @@ def resend(order_id: str) -> Response:
     staff = current_staff()
     assert staff is not None  # require_staff let the request in
     backoffice.resend_confirmation(shop(), order_id_of(order_id), staff, client_ip())
-    flash("Confirmation email queued again.")
+    flash(messages.CONFIRMATION_RESENT)
     return redirect(url_for("admin.order", order_id=order_id), 303)

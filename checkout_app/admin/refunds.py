@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, request, url_for
 
+from checkout_app import messages
 from checkout_app.admin import bp
 from checkout_app.admin.forms import order_id_of, refund_ask
 from checkout_app.errors import CheckoutError, StaffForbidden
@@ -29,5 +30,6 @@ def refund(order_id: str) -> Response:
             raise
         flash(exc.message, "error")
         return back
-    flash(f"Refund of {made.amount:.2f} {made.currency.upper()} asked of Stripe ({made.status}).")
+    asked = {"amount": f"{made.amount:.2f}", "currency": made.currency.upper()}
+    flash(messages.REFUND_ASKED.format(**asked, status=made.status))
     return back

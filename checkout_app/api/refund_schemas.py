@@ -7,23 +7,27 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from checkout_app import messages
 from checkout_app.api.schemas import StrictInteger
 from checkout_app.domain.cart import MAX_QUANTITY
 from checkout_app.domain.enums import REFUND_REASONS, ItemType
 from checkout_app.http.json_bodies import AMOUNT
 
-AMOUNT_INVALID = 'amount must be a positive amount like "12.50"'
-ITEMS_INVALID = "items must be a list of 1 to 100 lines: itemType, itemId, quantity?"
-REASON_INVALID = "reason must be one of " + ", ".join(REFUND_REASONS)
+AMOUNT_INVALID = messages.REFUND_AMOUNT_INVALID
+ITEMS_INVALID = messages.REFUND_ITEMS_INVALID
+REASON_INVALID = messages.REFUND_REASON_INVALID.format(reasons=", ".join(REFUND_REASONS))
+ITEM_TYPE_INVALID = messages.ITEM_TYPE_INVALID
+ITEM_ID_INVALID = messages.ITEM_ID_INVALID
+QUANTITY_INVALID = messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY)
 REFUND_ERRORS = (
     AMOUNT_INVALID,
     ITEMS_INVALID,
-    "itemType must be one of course, digital_product, event",
-    "itemId must be a UUID",
-    "quantity must be between 1 and 99",
+    ITEM_TYPE_INVALID,
+    ITEM_ID_INVALID,
+    QUANTITY_INVALID,
     REASON_INVALID,
-    "Give amount or items, not both",
-    "Unknown order line",
+    messages.REFUND_AMOUNT_OR_ITEMS,
+    messages.UNKNOWN_ORDER_LINE,
 )
 
 
@@ -54,28 +58,28 @@ class RefundItemSchema(Schema):
         data_key="itemType",
         required=True,
         error_messages={
-            "required": "itemType must be one of course, digital_product, event",
-            "null": "itemType must be one of course, digital_product, event",
-            "unknown": "itemType must be one of course, digital_product, event",
-            "invalid": "itemType must be one of course, digital_product, event",
+            "required": ITEM_TYPE_INVALID,
+            "null": ITEM_TYPE_INVALID,
+            "unknown": ITEM_TYPE_INVALID,
+            "invalid": ITEM_TYPE_INVALID,
         },
     )
     item_id = fields.UUID(
         data_key="itemId",
         required=True,
         error_messages={
-            "required": "itemId must be a UUID",
-            "null": "itemId must be a UUID",
-            "invalid_uuid": "itemId must be a UUID",
-            "invalid": "itemId must be a UUID",
+            "required": ITEM_ID_INVALID,
+            "null": ITEM_ID_INVALID,
+            "invalid_uuid": ITEM_ID_INVALID,
+            "invalid": ITEM_ID_INVALID,
         },
     )
     quantity = StrictInteger(
         strict=True,
         load_default=None,
         allow_none=True,
-        validate=validate.Range(1, MAX_QUANTITY, error="quantity must be between 1 and 99"),
-        error_messages={"invalid": "quantity must be between 1 and 99"},
+        validate=validate.Range(1, MAX_QUANTITY, error=QUANTITY_INVALID),
+        error_messages={"invalid": QUANTITY_INVALID},
         metadata={"description": "Units of the line to refund; all that is left when absent"},
     )
 

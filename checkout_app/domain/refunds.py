@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from checkout_app import messages
 from checkout_app.domain.money import to_cents
 from checkout_app.errors import (
     InvalidInput,
@@ -59,7 +60,7 @@ def plan_refund(
     if paid.left <= 0:
         raise OrderFullyRefunded()
     if amount is not None and asked:
-        raise InvalidInput("Give amount or items, not both")
+        raise InvalidInput(messages.REFUND_AMOUNT_OR_ITEMS)
     if amount is not None:
         if amount > paid.left:
             raise RefundTooLarge()

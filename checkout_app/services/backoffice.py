@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from checkout_app import messages
 from checkout_app.db.event_report import Attendee, EventSeats, attendees, event_seats
 from checkout_app.db.models import Order
 from checkout_app.db.order_search import (
@@ -72,7 +73,7 @@ def resend_confirmation(
         if order is None:
             raise OrderNotFound()
         if order.status not in PAID:
-            raise InvalidInput("Only a paid order has a confirmation to resend")
+            raise InvalidInput(messages.NOTHING_TO_RESEND)
         message_id = queue_confirmation_copy(uow.fulfilment, uow.outbox, order)
         uow.audit.append(
             staff.actor, "order.confirmation_resent", order.id, {"outboxId": str(message_id)}, ip
@@ -91,7 +92,7 @@ def event_attendees(shop: Shop, event_id: uuid.UUID) -> tuple[EventSeats, list[A
     with shop.uow() as uow:
         seats = event_seats(uow.session, event_id)
         if not seats:
-            raise ItemNotFound("Event not found")
+            raise ItemNotFound(messages.EVENT_NOT_FOUND)
         return seats[0], attendees(uow.session, event_id)
 
 
@@ -102,7 +103,7 @@ def export_attendees(
     with shop.uow() as uow:
         seats = event_seats(uow.session, event_id)
         if not seats:
-            raise ItemNotFound("Event not found")
+            raise ItemNotFound(messages.EVENT_NOT_FOUND)
         people = attendees(uow.session, event_id)
         detail = {"eventId": str(event_id), "rows": len(people)}
         uow.audit.append(staff.actor, "event.attendees_exported", detail=detail, ip=ip)

@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from checkout_app import messages
 from checkout_app.db.models import Staff
 from checkout_app.domain.staff import LockoutPolicy, StaffMember, StaffRole
 from checkout_app.errors import InvalidInput
 from checkout_app.services.shop import Shop
 
-INVALID_LOGIN = "Invalid email or password"
-LOCKED = "Too many failed logins: this account is locked for a while. Try again later."
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
@@ -45,13 +44,13 @@ def create_staff(shop: Shop, email: str, role: StaffRole, password: str) -> Staf
     """A new account with a scrypt password hash; refused when the email is taken."""
     email = email.strip().lower()
     if "@" not in email:
-        raise InvalidInput("email must be an email address")
+        raise InvalidInput(messages.STAFF_EMAIL_INVALID)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(messages.STAFF_PASSWORD_SHORT.format(minimum=MIN_PASSWORD_LENGTH))
     with shop.uow() as uow:
         staff = uow.staff.add(email, generate_password_hash(password, method="scrypt"), role.value)
         if staff is None:
-            raise InvalidInput(f"a staff account for {email} already exists")
+            raise InvalidInput(messages.STAFF_EXISTS.format(email=email))
         uow.audit.append("cli", "staff.created", detail={"email": email, "role": role.value})
         uow.commit()
         return member(staff)
@@ -72,12 +71,12 @@ def log_in(
         staff = uow.staff.by_email_locked(email)
         if staff is None:
             check_password_hash(_DUMMY_HASH, password)
-            return LoginOutcome(error=INVALID_LOGIN, status=401)
+            return LoginOutcome(error=messages.STAFF_LOGIN_INVALID, status=401)
         actor = f"staff:{staff.email}"
         if staff.locked_until and staff.locked_until > now:
             uow.audit.append(actor, "staff.login_refused_locked", ip=ip)
             uow.commit()
-            return LoginOutcome(error=LOCKED, status=423)
+            return LoginOutcome(error=messages.STAFF_LOCKED, status=423)
         if not check_password_hash(staff.password_hash, password):
             staff.failed_logins += 1
             uow.audit.append(actor, "staff.login_failed", ip=ip)
@@ -88,9 +87,9 @@ def log_in(
                     actor, "staff.locked", detail={"until": staff.locked_until.isoformat()}, ip=ip
                 )
                 uow.commit()
-                return LoginOutcome(error=LOCKED, status=423)
+                return LoginOutcome(error=messages.STAFF_LOCKED, status=423)
             uow.commit()
-            return LoginOutcome(error=INVALID_LOGIN, status=401)
+            return LoginOutcome(error=messages.STAFF_LOGIN_INVALID, status=401)
         token = secrets.token_urlsafe(32)
         staff.failed_logins = 0
         staff.locked_until = None
