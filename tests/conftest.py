@@ -20,14 +20,13 @@ from checkout_app.extensions import EXTENSION
 from checkout_app.stripe_sim import SimServer
 from checkout_app.stripe_sim.control import SimControl
 
-from .helpers import SECRET_KEY, Catalog, add_course, add_event, insert
+from .helpers import SECRET_KEY, WEBHOOK_SECRET, Catalog, add_course, add_event, insert
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
 TABLES = (
     "staff_sessions, staff, audit_log, refund_lines, refunds, disputes, stripe_events, outbox,"
     " entitlements, bookings, order_items, orders, users, events, courses, digital_products"
 )
-WEBHOOK_SECRET = "whsec_test_checkout_app"
 SUPPORT_TOKEN = "support-token-for-tests-0123456789abcdef"
 JWT_SECRET = "jwt-secret-for-tests-0123456789abcdef"
 

@@ -21,6 +21,9 @@ from checkout_app.domain.cart import new_session_id
 
 # The test apps' SECRET_KEY: session ids are sealed with it.
 SECRET_KEY = "test-secret"
+# The test apps' STRIPE_WEBHOOK_SECRET, and where Stripe posts its events.
+WEBHOOK_SECRET = "whsec_test_checkout_app"
+WEBHOOK_PATH = "/api/webhooks/stripe"
 
 
 def issued_session_id() -> str:
@@ -107,6 +110,27 @@ def signed(event: dict, secret: str, timestamp: int | None = None) -> tuple[byte
     """A webhook body and its Stripe-Signature header."""
     body = json.dumps(event).encode()
     return body, signature(body, secret, timestamp)
+
+
+def deliver(client, event: dict, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+    """POST `event` to the test app's webhook endpoint, signed as Stripe signs it."""
+    body, stripe_signature = signed(event, secret, timestamp)
+    return client.post(
+        WEBHOOK_PATH,
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": stripe_signature},
+    )
+
+
+def wait_until_ok(client, path: str, limit: float = 20.0) -> float:
+    """Seconds until `path` answers 200 again (after a backend came back)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if client.get(path).status_code == 200:
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"{path} did not recover within {limit} s")
 
 
 def identity_token(user_id, secret: str, **claims) -> str:

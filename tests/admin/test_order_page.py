@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ..helpers import add_to_cart, signed, stripe_event
+from ..helpers import add_to_cart, deliver, stripe_event
 from ..web.helpers import csrf_token
 
 
@@ -23,14 +23,7 @@ def paid_order(client, catalog, sim) -> str:
         payment_status="paid",
         payment_intent="pi_page",
     )
-    body, signature = signed(event, "whsec_test_checkout_app")
-    res = client.post(
-        "/api/webhooks/stripe",
-        data=body,
-        content_type="application/json",
-        headers={"Stripe-Signature": signature},
-    )
-    assert res.status_code == 200
+    assert deliver(client, event).status_code == 200
     return placed["orderId"]
 
 

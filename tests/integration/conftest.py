@@ -1,4 +1,5 @@
-"""Fixtures of the integration tests that need the app behind a real HTTP server."""
+"""Fixtures of the integration tests: the app behind a real HTTP server, and backends of a
+test's own (to stop, freeze or restart without touching the shared ones)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from ..conftest import WEBHOOK_SECRET
+from ..conftest import WEBHOOK_SECRET, alembic_config
+from ..servers import ThrowawayPostgres, ThrowawayRedis
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -28,3 +31,21 @@ def served(app, sim) -> Iterator[str]:
     sim.set_webhook(None)
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[ThrowawayRedis]:
+    """A Redis server of the test's own, started; closed after the test."""
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def own_postgres(tmp_path_factory) -> Iterator[ThrowawayPostgres]:
+    """A PostgreSQL server of the test's own, migrated to head; closed after the test."""
+    server = ThrowawayPostgres(tmp_path_factory.mktemp("pg"))
+    command.upgrade(alembic_config(server.url), "head")
+    yield server
+    server.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import exc, text
 
-from ..helpers import add_to_cart, signed, stripe_event
+from ..helpers import add_to_cart, deliver, stripe_event
 
 CREATE = "/api/checkout/create-session"
 
@@ -26,16 +26,6 @@ def audit_lines(db, order_id: str) -> list[tuple]:
 def checkout(client, catalog) -> dict:
     add_to_cart(client, "course", catalog.course)
     return client.post(CREATE, json={"userEmail": "ann@example.com"}).get_json()
-
-
-def deliver(client, event: dict):
-    body, signature = signed(event, "whsec_test_checkout_app")
-    return client.post(
-        "/api/webhooks/stripe",
-        data=body,
-        content_type="application/json",
-        headers={"Stripe-Signature": signature},
-    )
 
 
 def test_a_paid_order_logs_its_transition_once(client, catalog, sim, db):

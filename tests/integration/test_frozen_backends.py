@@ -11,13 +11,9 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 
-from ..conftest import alembic_config
-from ..helpers import add_to_cart, insert
-from ..servers import ThrowawayPostgres, ThrowawayRedis
+from ..helpers import add_to_cart, insert, wait_until_ok
 
 # Far above the configured bounds (about 1-3 s): a request still waiting by then is hung.
 HUNG_AFTER_SECONDS = 12.0
@@ -34,30 +30,22 @@ def answer_of(request: Callable[[], object]) -> tuple[object, float]:
     return result[0], time.monotonic() - started
 
 
-def ok_again(client, path: str, limit: float = 20.0) -> float:
-    """Seconds until `path` answers 200."""
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        if client.get(path).status_code == 200:
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"{path} did not recover within {limit} s")
+def unavailable(res, seconds: float, name: str, error: str) -> None:
+    """The contract's 503 for a frozen backend, in bounded time."""
+    print(f"\nfrozen {name}: {res.status_code} after {seconds:.2f} s")
+    assert res.status_code == 503
+    assert res.get_json()["error"] == error
+    assert res.headers["Retry-After"] == "2"
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    server = ThrowawayRedis(tmp_path)
-    server.start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def own_postgres(tmp_path_factory):
-    server = ThrowawayPostgres(tmp_path_factory.mktemp("pg"))
-    command.upgrade(alembic_config(server.url), "head")
-    yield server
-    server.close()
+def readiness_while_frozen(client, name: str) -> dict[str, str]:
+    """/healthz still answers 200 and /readyz 503; the readiness checks it reports."""
+    health, _ = answer_of(lambda: client.get("/healthz"))
+    assert health.status_code == 200
+    ready, seconds = answer_of(lambda: client.get("/readyz"))
+    print(f"frozen {name}: /readyz {ready.status_code} after {seconds:.2f} s")
+    assert ready.status_code == 503
+    return ready.get_json()["checks"]
 
 
 def test_frozen_redis_answers_503_and_health_still_answers(make_app, own_redis, catalog):
@@ -72,20 +60,11 @@ def test_frozen_redis_answers_503_and_health_still_answers(make_app, own_redis, 
             lambda: client.get("/api/cart"),
             lambda: client.post("/api/checkout/create-session", json={"userEmail": "a@b.co"}),
         ):
-            res, seconds = answer_of(send)
-            print(f"\nfrozen redis: {res.status_code} after {seconds:.2f} s")
-            assert res.status_code == 503
-            assert res.get_json()["error"] == "Cart service unavailable"
-            assert res.headers["Retry-After"] == "2"
-        health, _ = answer_of(lambda: client.get("/healthz"))
-        assert health.status_code == 200
-        ready, seconds = answer_of(lambda: client.get("/readyz"))
-        print(f"frozen redis: /readyz {ready.status_code} after {seconds:.2f} s")
-        assert ready.status_code == 503
-        assert ready.get_json()["checks"]["redis"] == "unreachable"
+            unavailable(*answer_of(send), "redis", "Cart service unavailable")
+        assert readiness_while_frozen(client, "redis")["redis"] == "unreachable"
     finally:
         own_redis.thaw()
-    print(f"thawed redis: cart 200 after {ok_again(client, '/api/cart'):.2f} s")
+    print(f"thawed redis: cart 200 after {wait_until_ok(client, '/api/cart'):.2f} s")
     assert add_to_cart(client, "course", catalog.course_b).status_code == 201
 
 
@@ -102,21 +81,14 @@ def test_frozen_postgres_answers_503_and_health_still_answers(make_app, own_post
 
     own_postgres.freeze()
     try:
-        for attempt in range(2):  # a pooled connection first, then a fresh one
-            res, seconds = answer_of(lambda: client.get("/api/cart"))
-            print(f"\nfrozen postgres: {res.status_code} after {seconds:.2f} s ({attempt})")
-            assert res.status_code == 503
-            assert res.get_json()["error"] == "Service temporarily unavailable"
-            assert res.headers["Retry-After"] == "2"
-        health, _ = answer_of(lambda: client.get("/healthz"))
-        assert health.status_code == 200
-        ready, seconds = answer_of(lambda: client.get("/readyz"))
-        print(f"frozen postgres: /readyz {ready.status_code} after {seconds:.2f} s")
-        assert ready.status_code == 503
-        assert ready.get_json()["checks"] == {"postgres": "unreachable", "redis": "ok"}
+        for _ in range(2):  # a pooled connection first, then a fresh one
+            cart = answer_of(lambda: client.get("/api/cart"))
+            unavailable(*cart, "postgres", "Service temporarily unavailable")
+        checks = readiness_while_frozen(client, "postgres")
+        assert checks == {"postgres": "unreachable", "redis": "ok"}
     finally:
         own_postgres.thaw()
-    print(f"thawed postgres: cart 200 after {ok_again(client, '/api/cart'):.2f} s")
+    print(f"thawed postgres: cart 200 after {wait_until_ok(client, '/api/cart'):.2f} s")
 
 
 def test_each_connection_carries_the_configured_limits(make_app):

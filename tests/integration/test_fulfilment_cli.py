@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlalchemy import text
 
-from ..helpers import add_to_cart, free_port, signed, stripe_event
+from ..helpers import add_to_cart, deliver, free_port, stripe_event
 
 
 class Inbox(Message):
@@ -33,8 +33,7 @@ def paid_order(client, catalog, sim, app):
     event = stripe_event(
         "checkout.session.completed", {**session, "status": "complete", "payment_status": "paid"}
     )
-    payload, signature = signed(event, app.config["STRIPE_WEBHOOK_SECRET"])
-    client.post("/api/webhooks/stripe", data=payload, headers={"Stripe-Signature": signature})
+    deliver(client, event, app.config["STRIPE_WEBHOOK_SECRET"])
     return body["orderId"]
 
 

@@ -13,7 +13,7 @@ from checkout_app.services.staff import create_staff
 
 from ..admin.conftest import PASSWORD, log_in
 from ..conftest import WEBHOOK_SECRET
-from ..helpers import add_to_cart, signed
+from ..helpers import WEBHOOK_PATH, add_to_cart, deliver, signed
 from .refund_helpers import STAFF, buy, order_state, seats_left
 
 
@@ -40,6 +40,29 @@ def sold_out_meanwhile(make_app, sim, catalog, db, client):
 def charge_of(sim, session_id: str) -> dict:
     session = next(s for s in sim.sessions() if s["id"] == session_id)
     return sim.object(sim.object(session["payment_intent"])["latest_charge"])
+
+
+def paid_unheard(sim, served: str, session_id: str) -> dict:
+    """Pay the expired session while the app hears nothing; the completed event it missed."""
+    sim.set_webhook(None)
+    sim.complete(session_id, after_expiry=True)
+    sim.set_webhook(f"{served}{WEBHOOK_PATH}", WEBHOOK_SECRET)
+    return next(
+        sim.event(r["id"])
+        for r in sim.events()
+        if r["type"] == "checkout.session.completed" and r["session_id"] == session_id
+    )
+
+
+def post_event(served: str, event: dict) -> int:
+    """Deliver a signed event over HTTP, as Stripe does; the status code."""
+    body, signature = signed(event, WEBHOOK_SECRET)
+    return requests.post(
+        f"{served}{WEBHOOK_PATH}",
+        data=body,
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+        timeout=30,
+    ).status_code
 
 
 def refund_asks(sim) -> set[str]:
@@ -93,28 +116,11 @@ def test_twenty_concurrent_deliveries_of_a_late_payment_have_one_outcome(
     make_app, client, sim, served, db, catalog
 ):
     placed = sold_out_meanwhile(make_app, sim, catalog, db, client)
-    sim.set_webhook(None)
-    sim.complete(placed["sessionId"], after_expiry=True)
-    sim.set_webhook(f"{served}/api/webhooks/stripe", WEBHOOK_SECRET)
-    completed = next(
-        sim.event(r["id"])
-        for r in sim.events()
-        if r["type"] == "checkout.session.completed" and r["session_id"] == placed["sessionId"]
-    )
+    completed = paid_unheard(sim, served, placed["sessionId"])
     # Ten retries of the event, and ten copies under new ids (another path to the same payment).
     copies = [completed] * 10 + [{**completed, "id": f"{completed['id']}_{n}"} for n in range(10)]
-
-    def deliver(event: dict) -> int:
-        body, signature = signed(event, WEBHOOK_SECRET)
-        return requests.post(
-            f"{served}/api/webhooks/stripe",
-            data=body,
-            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-            timeout=30,
-        ).status_code
-
     with ThreadPoolExecutor(20) as pool:
-        assert set(pool.map(deliver, copies)) == {200}
+        assert set(pool.map(lambda event: post_event(served, event), copies)) == {200}
     outcomes = db.execute(
         text(
             "SELECT outcome, count(*) FROM stripe_events WHERE type = 'checkout.session.completed'"
@@ -137,32 +143,16 @@ def test_a_staff_refund_racing_the_automatic_one_refunds_once(
     make_app, client, sim, served, db, catalog
 ):
     placed = sold_out_meanwhile(make_app, sim, catalog, db, client)
-    sim.set_webhook(None)
-    sim.complete(placed["sessionId"], after_expiry=True)
-    sim.set_webhook(f"{served}/api/webhooks/stripe", WEBHOOK_SECRET)
-    completed = next(
-        sim.event(r["id"])
-        for r in sim.events()
-        if r["type"] == "checkout.session.completed" and r["session_id"] == placed["sessionId"]
-    )
+    completed = paid_unheard(sim, served, placed["sessionId"])
 
     def staff(_: int) -> int:
         return requests.post(
             f"{served}/api/orders/{placed['orderId']}/refunds", json={}, headers=STAFF, timeout=30
         ).status_code
 
-    def webhook(_: int) -> int:
-        body, signature = signed(completed, WEBHOOK_SECRET)
-        return requests.post(
-            f"{served}/api/webhooks/stripe",
-            data=body,
-            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-            timeout=30,
-        ).status_code
-
     with ThreadPoolExecutor(6) as pool:
         staff_answers = [pool.submit(staff, n) for n in range(5)]
-        assert pool.submit(webhook, 0).result() == 200
+        assert pool.submit(post_event, served, completed).result() == 200
         assert {f.result() for f in staff_answers} <= {202, 409}
     charge = charge_of(sim, placed["sessionId"])
     assert (charge["amount_refunded"], charge["refunded"]) == (36000, True)
@@ -174,10 +164,8 @@ def test_reconciliation_finds_a_paid_session_of_a_cancelled_order(
     app, client, sim, served, db, catalog
 ):
     placed = cancelled_checkout(client, sim, [("course", catalog.course, None)])
-    sim.set_webhook(None)  # the payment's webhook never reaches us
-    sim.complete(placed["sessionId"], after_expiry=True)
+    paid_unheard(sim, served, placed["sessionId"])  # the payment's webhook never reaches us
     assert order_state(db, placed["orderId"])["status"] == "cancelled"
-    sim.set_webhook(f"{served}/api/webhooks/stripe", WEBHOOK_SECRET)
     result = app.test_cli_runner().invoke(args=["expire-stale-orders"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -210,14 +198,7 @@ def test_an_amount_mismatch_stays_flagged_and_heads_the_back_office_list(
             }
         },
     }
-    body, signature = signed(event, WEBHOOK_SECRET)
-    res = client.post(
-        "/api/webhooks/stripe",
-        data=body,
-        content_type="application/json",
-        headers={"Stripe-Signature": signature},
-    )
-    assert res.status_code == 200
+    assert deliver(client, event).status_code == 200
     after = order_state(db, placed["orderId"])
     assert (after["status"], after["review"], after["refunds"]) == ("cancelled", True, [])
     create_staff(app.extensions["checkout"], "help@example.com", StaffRole.SUPPORT, PASSWORD)

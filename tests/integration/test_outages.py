@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import create_engine, text
 
-from ..helpers import add_to_cart
-from ..servers import ThrowawayRedis
+from ..helpers import add_to_cart, wait_until_ok
 
 
-@pytest.fixture
-def throwaway_redis(tmp_path):
-    server = ThrowawayRedis(tmp_path)
-    server.start()
-    yield server
-    server.close()
-
-
-def wait_until_ok(client, path: str, limit: float = 15.0) -> float:
-    """Seconds until `path` answers 200 again."""
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        if client.get(path).status_code == 200:
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"{path} did not recover within {limit} s")
-
-
-def test_redis_restart_answers_503_then_recovers(make_app, throwaway_redis, catalog):
-    client = make_app(REDIS_URL=f"redis://127.0.0.1:{throwaway_redis.port}/0").test_client()
+def test_redis_restart_answers_503_then_recovers(make_app, own_redis, catalog):
+    client = make_app(REDIS_URL=f"redis://127.0.0.1:{own_redis.port}/0").test_client()
     assert add_to_cart(client, "course", catalog.course).status_code == 201
 
-    throwaway_redis.stop()
+    own_redis.stop()
     for res in (
         client.get("/api/cart"),
         add_to_cart(client, "course", catalog.course_b),
@@ -47,7 +27,7 @@ def test_redis_restart_answers_503_then_recovers(make_app, throwaway_redis, cata
     assert ready.get_json()["checks"] == {"postgres": "ok", "redis": "unreachable"}
 
     restarted = time.monotonic()
-    throwaway_redis.start()
+    own_redis.start()
     wait_until_ok(client, "/api/cart")
     print(f"\nredis: first 200 {time.monotonic() - restarted:.3f} s after restart began")
     assert client.get("/readyz").status_code == 200

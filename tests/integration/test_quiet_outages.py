@@ -9,18 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-import pytest
-
 from ..helpers import add_to_cart
-from ..servers import ThrowawayRedis
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = ThrowawayRedis(tmp_path)
-    server.start()
-    yield server
-    server.close()
 
 
 def test_redis_outage_logs_one_warning_then_one_info(make_app, own_redis, catalog, caplog):

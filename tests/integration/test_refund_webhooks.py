@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from ..conftest import WEBHOOK_SECRET
-from ..helpers import signed
+from .. import helpers
 from .refund_helpers import buy, order_state, refund, seats_left
 
 
 def deliver(client, event: dict):
-    body, signature = signed(event, WEBHOOK_SECRET)
-    res = client.post(
-        "/api/webhooks/stripe",
-        data=body,
-        content_type="application/json",
-        headers={"Stripe-Signature": signature},
-    )
+    res = helpers.deliver(client, event)
     assert res.status_code == 200, res.get_json()
     return res.get_json()
 

@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from ..conftest import WEBHOOK_SECRET
-from ..helpers import add_event, add_to_cart, signed, stripe_event
+from ..helpers import add_event, add_to_cart, deliver, stripe_event
 
 CREATE = "/api/checkout/create-session"
 LIMIT = (409, "Ticket limit reached for an event in your cart")
@@ -132,15 +131,8 @@ def test_a_delayed_payment_holds_seats_for_a_bounded_time(make_app, db, sim):
     client = app.test_client()
     res = buy(client, event, 2, "ann@example.com").get_json()
     session = next(s for s in sim.sessions() if s["id"] == res["sessionId"])
-    body, signature = signed(
-        stripe_event("checkout.session.completed", {**session, "status": "complete"}),
-        WEBHOOK_SECRET,
-    )
-    delivered = client.post(
-        "/api/webhooks/stripe",
-        data=body,
-        content_type="application/json",
-        headers={"Stripe-Signature": signature},
+    delivered = deliver(
+        client, stripe_event("checkout.session.completed", {**session, "status": "complete"})
     )
     assert delivered.status_code == 200
     bound = held_until(db, res["orderId"]) - datetime.now(UTC)
@@ -169,13 +161,7 @@ def test_a_payment_after_a_lapsed_hold_whose_seats_are_gone_is_flagged(limited, 
     assert buy(shopper(limited, "192.0.2.31"), event, 2, "b@example.com").status_code == 200
     session = next(s for s in sim.sessions() if s["id"] == res["sessionId"])
     paid = {**session, "status": "complete", "payment_status": "paid", "payment_intent": "pi_1"}
-    body, signature = signed(stripe_event("checkout.session.completed", paid), WEBHOOK_SECRET)
-    first.post(
-        "/api/webhooks/stripe",
-        data=body,
-        content_type="application/json",
-        headers={"Stripe-Signature": signature},
-    )
+    deliver(first, stripe_event("checkout.session.completed", paid))
     row = db.execute(
         text("SELECT status, needs_review FROM orders WHERE id = :id"), {"id": res["orderId"]}
     ).one()

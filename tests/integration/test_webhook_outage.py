@@ -6,20 +6,9 @@ Stripe got 503 for an event that had already changed the order.
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
-from ..conftest import WEBHOOK_SECRET
-from ..helpers import add_to_cart, signed, stripe_event
-from ..servers import ThrowawayRedis
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = ThrowawayRedis(tmp_path)
-    server.start()
-    yield server
-    server.close()
+from ..helpers import add_to_cart, deliver, stripe_event
 
 
 def test_completion_with_redis_down_answers_503_and_writes_nothing(
@@ -39,15 +28,6 @@ def test_completion_with_redis_down_answers_503_and_writes_nothing(
         payment_status="paid",
         payment_intent="pi_outage",
     )
-    body, signature = signed(event, WEBHOOK_SECRET)
-
-    def deliver():
-        return client.post(
-            "/api/webhooks/stripe",
-            data=body,
-            content_type="application/json",
-            headers={"Stripe-Signature": signature},
-        )
 
     def written() -> tuple[str, int]:
         status = db.execute(
@@ -59,13 +39,13 @@ def test_completion_with_redis_down_answers_503_and_writes_nothing(
         return status, events
 
     own_redis.stop()
-    res = deliver()
+    res = deliver(client, event)
     assert res.status_code == 503
     assert res.headers["Retry-After"]
     assert written() == ("pending", 0)
 
     own_redis.start()
-    res = deliver()  # Stripe's redelivery
+    res = deliver(client, event)  # Stripe's redelivery
     assert (res.status_code, res.get_json()["duplicate"]) == (200, False)
     assert written() == ("completed", 1)
-    assert deliver().get_json()["duplicate"] is True
+    assert deliver(client, event).get_json()["duplicate"] is True

@@ -9,16 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from ..conftest import SUPPORT_TOKEN, WEBHOOK_SECRET
-from ..helpers import add_to_cart, signature, signed, stripe_event
+from ..helpers import add_to_cart, deliver, signature, signed, stripe_event
 
 URL = "/api/webhooks/stripe"
-
-
-def deliver(client, event: dict, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
-    body, signature = signed(event, secret, timestamp)
-    return client.post(
-        URL, data=body, content_type="application/json", headers={"Stripe-Signature": signature}
-    )
 
 
 @pytest.fixture
