@@ -13,21 +13,6 @@ from checkout_app.db.models import AuditEntry
 STATUS_CHANGED = "order.status_changed"
 
 
-def append_audit(
-    session: Session,
-    actor: str,
-    action: str,
-    order_id: uuid.UUID | None = None,
-    detail: dict[str, Any] | None = None,
-    ip: str | None = None,
-) -> None:
-    """Add one line to the audit log inside the caller's transaction."""
-    session.execute(
-        insert(AuditEntry.__table__),
-        {"order_id": order_id, "actor": actor, "action": action, "detail": detail or {}, "ip": ip},
-    )
-
-
 class AuditLog:
     """audit_log over one session: who did what to which order, when, from where."""
 
@@ -43,7 +28,16 @@ class AuditLog:
         ip: str | None = None,
     ) -> None:
         """Add one line; it is written with the rest of the unit of work."""
-        append_audit(self.session, actor, action, order_id, detail, ip)
+        self.session.execute(
+            insert(AuditEntry.__table__),
+            {
+                "order_id": order_id,
+                "actor": actor,
+                "action": action,
+                "detail": detail or {},
+                "ip": ip,
+            },
+        )
 
     def for_order(self, order_id: uuid.UUID) -> list[AuditEntry]:
         """An order's lines, oldest first."""

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from checkout_app.db.audit import STATUS_CHANGED, append_audit
+from checkout_app.db.audit import STATUS_CHANGED, AuditLog
 from checkout_app.db.models import (
     Booking,
     Entitlement,
@@ -65,6 +65,7 @@ class Fulfilment:
     def __init__(self, session: Session, actor: str = "system") -> None:
         self.session = session
         self.actor = actor
+        self.audit = AuditLog(session)
 
     def lock(self, order_id: uuid.UUID) -> Order | None:
         """The order, locked until commit so its events apply one at a time."""
@@ -178,7 +179,7 @@ class Fulfilment:
     def flag(self, order: Order, reason: str) -> None:
         """Hold the order for a person to review."""
         order.flag(reason)
-        append_audit(self.session, self.actor, "order.flagged", order.id, {"reason": reason})
+        self.audit.append(self.actor, "order.flagged", order.id, {"reason": reason})
 
     def move(self, order: Order, target: OrderStatus) -> bool:
         """Move the order if the state machine allows it (audited); whether it moved."""
@@ -191,7 +192,7 @@ class Fulfilment:
 
     def _audit_move(self, order: Order, before: OrderStatus) -> None:
         detail = {"from": before.value, "to": order.status.value}
-        append_audit(self.session, self.actor, STATUS_CHANGED, order.id, detail)
+        self.audit.append(self.actor, STATUS_CHANGED, order.id, detail)
 
     def _set_bookings(self, order_id: uuid.UUID, status: BookingStatus) -> None:
         self.session.execute(
