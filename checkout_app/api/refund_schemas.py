@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from checkout_app import messages
-from checkout_app.api.schemas import StrictInteger
+from checkout_app.api.schemas import StrictInteger, item_id_field, item_type_field
 from checkout_app.domain.cart import MAX_QUANTITY
-from checkout_app.domain.enums import REFUND_REASONS, ItemType
+from checkout_app.domain.enums import REFUND_REASONS
 from checkout_app.http.json_bodies import AMOUNT
 
 AMOUNT_INVALID = messages.REFUND_AMOUNT_INVALID
@@ -52,28 +52,8 @@ class RefundItemSchema(Schema):
 
     error_messages: ClassVar[dict[str, str]] = {"type": ITEMS_INVALID}
 
-    item_type = fields.Enum(
-        ItemType,
-        by_value=True,
-        data_key="itemType",
-        required=True,
-        error_messages={
-            "required": ITEM_TYPE_INVALID,
-            "null": ITEM_TYPE_INVALID,
-            "unknown": ITEM_TYPE_INVALID,
-            "invalid": ITEM_TYPE_INVALID,
-        },
-    )
-    item_id = fields.UUID(
-        data_key="itemId",
-        required=True,
-        error_messages={
-            "required": ITEM_ID_INVALID,
-            "null": ITEM_ID_INVALID,
-            "invalid_uuid": ITEM_ID_INVALID,
-            "invalid": ITEM_ID_INVALID,
-        },
-    )
+    item_type = item_type_field(missing=ITEM_TYPE_INVALID)
+    item_id = item_id_field(missing=ITEM_ID_INVALID)
     quantity = StrictInteger(
         strict=True,
         load_default=None,

@@ -88,33 +88,44 @@ def _quantity(**kwargs: Any) -> StrictInteger:
     )
 
 
+def item_type_field(missing: str = messages.ITEM_TYPE_REQUIRED) -> fields.Enum:
+    """`itemType`, one of the item types by value; `missing` is the message when absent or null."""
+    return fields.Enum(
+        ItemType,
+        by_value=True,
+        data_key="itemType",
+        required=True,
+        error_messages={
+            "required": missing,
+            "null": missing,
+            "unknown": messages.ITEM_TYPE_INVALID,
+            "invalid": messages.ITEM_TYPE_INVALID,
+        },
+    )
+
+
+def item_id_field(missing: str = messages.ITEM_ID_REQUIRED) -> fields.UUID:
+    """`itemId`, a UUID; `missing` is the message when absent or null."""
+    return fields.UUID(
+        data_key="itemId",
+        required=True,
+        error_messages={
+            "required": missing,
+            "null": missing,
+            "invalid_uuid": messages.ITEM_ID_INVALID,
+            "invalid": messages.ITEM_ID_INVALID,
+        },
+    )
+
+
 class AddItemSchema(Schema):
     """Body of POST /api/cart/items."""
 
     class Meta:
         unknown = EXCLUDE
 
-    item_type = fields.Enum(
-        ItemType,
-        by_value=True,
-        data_key="itemType",
-        required=True,
-        error_messages={
-            "required": messages.ITEM_TYPE_REQUIRED,
-            "null": messages.ITEM_TYPE_REQUIRED,
-            "unknown": messages.ITEM_TYPE_INVALID,
-        },
-    )
-    item_id = fields.UUID(
-        data_key="itemId",
-        required=True,
-        error_messages={
-            "required": messages.ITEM_ID_REQUIRED,
-            "null": messages.ITEM_ID_REQUIRED,
-            "invalid_uuid": messages.ITEM_ID_INVALID,
-            "invalid": messages.ITEM_ID_INVALID,
-        },
-    )
+    item_type = item_type_field()
+    item_id = item_id_field()
     quantity = _quantity(load_default=1)
 
 
