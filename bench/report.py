@@ -146,12 +146,15 @@ def sql_rows(sql: list[SqlCount]) -> list[list[str]]:
                 str(kinds["COMMIT"]),
                 str(kinds["ROLLBACK"]),
                 str(kinds["ping"]),
+                str(count.redis_round_trips),
+                str(count.redis_commands),
             ]
         )
     return out
 
 
 SQL_HEADER = ["cart lines", "statements", "round trips", "BEGIN", "COMMIT", "ROLLBACK", "ping"]
+SQL_HEADER += ["Redis round trips", "Redis commands"]
 
 
 def cpu_rows(results: list[Result]) -> list[list[str]]:
@@ -235,6 +238,8 @@ def markdown(report: Report) -> str:
     wire = next((c for c in report.sql if c.lines == 1), None)
     queries = wire.wire if wire else ()
     sequence = "\n".join(f"{i + 1}. `{' '.join(q.split())[:110]}`" for i, q in enumerate(queries))
+    trips = wire.redis_wire if wire else ()
+    redis_sequence = ", ".join(f"{i + 1}. `{' '.join(t)}`" for i, t in enumerate(trips))
     parts = [
         BEGIN,
         "## Latest run",
@@ -253,13 +258,16 @@ def markdown(report: Report) -> str:
         "",
         targets,
         "",
-        "### SQL per checkout (in-process app, one checkout per cart size)",
+        "### SQL and Redis per checkout (in-process app, one checkout per cart size)",
         "",
         md_table(SQL_HEADER, sql_rows(report.sql)),
         "",
         "What PostgreSQL received for the 1-line checkout, in order:",
         "",
         sequence,
+        "",
+        "What Redis received for the 1-line checkout, by round trip (the app's client and the "
+        "rate limiter's storage): " + (redis_sequence or "nothing"),
         "",
         "### CPU milliseconds per answered request, by process",
         "",
