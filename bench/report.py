@@ -30,7 +30,17 @@ class Report:
     sql: list[SqlCount]
     profiles: dict[str, Profile]
     environment: dict[str, str]
-    targets: list[tuple[str, bool, str]]
+    targets: list[tuple[str, bool | None, str]]
+
+
+def verdict(met: bool | None) -> str:
+    return "n/a" if met is None else "met" if met else "missed"
+
+
+def targets_table(targets: list[tuple[str, bool | None, str]]) -> str:
+    """The targets as markdown: target, what was measured, met or **missed**."""
+    body = [[n, got, verdict(ok) if ok is not False else "**missed**"] for n, ok, got in targets]
+    return md_table(["target", "measured", "met"], body)
 
 
 def _ms(seconds: float) -> str:
@@ -231,10 +241,7 @@ def profile_section(name: str, profile: Profile) -> str:
 def markdown(report: Report) -> str:
     s = report.settings
     env = "\n".join(f"- {k}: {v}" for k, v in report.environment.items())
-    targets = md_table(
-        ["target", "met", "measured"],
-        [[name, "yes" if ok else "**no**", got] for name, ok, got in report.targets],
-    )
+    targets = targets_table(report.targets)
     wire = next((c for c in report.sql if c.lines == 1), None)
     queries = wire.wire if wire else ()
     sequence = "\n".join(f"{i + 1}. `{' '.join(q.split())[:110]}`" for i, q in enumerate(queries))

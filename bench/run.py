@@ -13,12 +13,14 @@ from sqlalchemy import create_engine, text
 
 from . import load, report, scenarios
 from .profile import Profile, record, summarise
+from .reference import REFERENCE
 from .seed import Catalog, seed_catalog
 from .sqlcount import SqlCount, count_checkouts
 from .stack import OUT, ROOT, ServerSettings, Stack
 
 CART_SIZES = (1, 10, 50)
-MAX_STATEMENTS = 10
+MAX_PG_ROUND_TRIPS = 4  # issue 15: pings and transaction control included
+MAX_REDIS_ROUND_TRIPS = 3
 PROFILE_SECONDS = 12
 
 
@@ -64,44 +66,121 @@ def profile_app(
     return profiles
 
 
-def targets(results: list[scenarios.Result], sql: list[SqlCount]) -> list[tuple[str, bool, str]]:
-    """Issue 6's targets: (name, met, what was measured)."""
+Target = tuple[str, bool | None, str]  # (target, met, what was measured); None: not measured
+
+
+def _per_checkout_ms(result: scenarios.Result, part: str) -> float:
+    """CPU milliseconds of a part (gunicorn, postgres, ...) per successful checkout."""
+    return 1000 * result.usage.cpu_seconds.get(part, 0.0) / (result.run.ok or 1)
+
+
+def _ratio(name: str, app: float, base: float, unit: str, limit: float, at_least: bool) -> Target:
+    """app/base against a limit: at least `limit` (rates) or at most (latency, CPU, memory)."""
+    ratio = app / base if base else float("inf")
+    fmt = {"s": ".2f", "MiB": ".0f"}.get(unit, ".1f")
+    met = ratio >= limit if at_least else ratio <= limit
+    return name, met, f"{app:{fmt}} / {base:{fmt}} {unit} = {ratio:.2f}x"
+
+
+def _at_least(name: str, app: float, base: float, unit: str, limit: float) -> Target:
+    return _ratio(name, app, base, unit, limit, at_least=True)
+
+
+def _at_most(name: str, app: float, base: float, unit: str, limit: float) -> Target:
+    return _ratio(name, app, base, unit, limit, at_least=False)
+
+
+def targets(results: list[scenarios.Result], sql: list[SqlCount]) -> list[Target]:
+    """Issue 15's targets, each against the baseline of the same run or the REFERENCE."""
     by = {(r.scenario.key, r.server): r for r in results}
-    out = []
-    counts = {c.lines: c.statements for c in sql}
-    same = len(set(counts.values())) == 1
-    out.append(
-        (
-            f"statements per checkout the same for 1/10/50 lines and <= {MAX_STATEMENTS}",
-            same and max(counts.values()) <= MAX_STATEMENTS,
-            ", ".join(f"{n} lines: {c}" for n, c in counts.items()),
-        )
-    )
-    if ("a", "app") in by and ("a", "baseline") in by:
-        app, base = by["a", "app"].run, by["a", "baseline"].run
-        ratio = app.percentile(50) / base.percentile(50)
-        out.append(("(a) p50 <= 2x baseline p50", ratio <= 2, f"{ratio:.2f}x"))
-        share = app.per_second / base.per_second
-        out.append(("(a) throughput >= 0.5x baseline", share >= 0.5, f"{share:.2f}x"))
-    if ("b", "app") in by:
-        b = by["b", "app"]
-        out.append(("(b) >= 150 checkouts/s", b.run.per_second >= 150, f"{b.run.per_second:.1f}"))
-        p99 = b.run.percentile(99)
-        out.append(("(b) p99 <= 1.5 s", p99 <= 1.5, f"{p99:.3f} s"))
+    a, a_base = by.get(("a", "app")), by.get(("a", "baseline"))
+    b, b_base = by.get(("b", "app")), by.get(("b", "baseline"))
+    c, c_base = by.get(("c", "app")), by.get(("c", "baseline"))
+    out: list[Target] = []
+
+    def missing(name: str, what: str) -> None:
+        out.append((name, None, f"not measured ({what} not run)"))
+
+    name = "one shopper alone: p50 <= 2.0x the baseline's"
+    if a and a_base and a.alone and a_base.alone:
+        p50 = (1000 * a.alone.percentile(50), 1000 * a_base.alone.percentile(50))
+        out.append(_at_most(name, *p50, "ms", 2.0))
+    else:
+        missing(name, "(a)")
+    name = "(a) steady: checkouts/s >= 0.5x the baseline's"
+    if a and a_base:
+        out.append(_at_least(name, a.run.per_second, a_base.run.per_second, "checkouts/s", 0.5))
+    else:
+        missing(name, "(a)")
+    name = "(b) slow Stripe: checkouts/s >= 0.7x the baseline's"
+    if b and b_base:
+        out.append(_at_least(name, b.run.per_second, b_base.run.per_second, "checkouts/s", 0.7))
+        p99 = (b.run.percentile(99), b_base.run.percentile(99))
+        out.append(_at_most("(b) slow Stripe: p99 <= 2x the baseline's", *p99, "s", 2))
+    else:
+        missing(name, "(b)")
+        missing("(b) slow Stripe: p99 <= 2x the baseline's", "(b)")
+    name = "(b) slow Stripe: zero errors"
+    if b:
         errors = len(b.run.answers) - b.run.ok
-        out.append(("(b) zero errors", errors == 0, str(errors)))
-    if ("c", "app") in by:
-        c = by["c", "app"]
+        out.append((name, errors == 0, f"{errors} of {len(b.run.answers)} answers not 200"))
+    else:
+        missing(name, "(b)")
+    seats = c.scenario.seats if c else "the"
+    name = f"(c) flash sale: exactly {seats} seats held, the other shoppers a clean 409"
+    if c:
         out.append(
             (
-                f"(c) exactly {c.scenario.seats} seats held, the other shoppers a clean 409",
+                name,
                 not c.failures,
                 (c.failures and "; ".join(c.failures))
                 or f"{c.seats_held} seats, {c.run.count(409)} x 409",
             )
         )
-        rps = c.run.requests_per_second
-        out.append(("(c) >= 100 requests/s", rps >= 100, f"{rps:.1f}"))
+    else:
+        missing(name, "(c)")
+    name = "(c) flash sale: requests/s >= 0.8x the baseline's"
+    if c and c_base:
+        rps = (c.run.requests_per_second, c_base.run.requests_per_second)
+        out.append(_at_least(name, *rps, "requests/s", 0.8))
+    else:
+        missing(name, "(c)")
+    trips = {count.lines: count.round_trips for count in sql}
+    out.append(
+        (
+            f"PostgreSQL round trips per checkout <= {MAX_PG_ROUND_TRIPS}, every cart size",
+            max(trips.values()) <= MAX_PG_ROUND_TRIPS,
+            ", ".join(f"{n} lines: {t}" for n, t in trips.items()),
+        )
+    )
+    ref = REFERENCE
+    name = "(a) PostgreSQL CPU per checkout <= 0.5x the reference's (bench/reference.py)"
+    if a:
+        pg = _per_checkout_ms(a, "postgres")
+        out.append(_at_most(name, pg, ref.postgres_cpu_ms_per_checkout, "ms", 0.5))
+    else:
+        missing(name, "(a)")
+    name = "(a) gunicorn CPU per checkout <= 2.5x the baseline's"
+    if a and a_base:
+        cpu = (_per_checkout_ms(a, "gunicorn"), _per_checkout_ms(a_base, "gunicorn"))
+        out.append(_at_most(name, *cpu, "ms", 2.5))
+    else:
+        missing(name, "(a)")
+    one = next((count for count in sql if count.lines == 1), None)
+    if one is not None:
+        out.append(
+            (
+                f"Redis round trips per checkout <= {MAX_REDIS_ROUND_TRIPS} (1-line cart)",
+                one.redis_round_trips <= MAX_REDIS_ROUND_TRIPS,
+                f"{one.redis_round_trips} ({one.redis_commands} commands)",
+            )
+        )
+    name = "(a) peak RSS per worker <= 1.1x the reference's (bench/reference.py)"
+    if a:
+        rss = a.usage.peak_worker_rss_mib
+        out.append(_at_most(name, rss, ref.worker_rss_mib, "MiB", 1.1))
+    else:
+        missing(name, "(a)")
     return out
 
 
@@ -130,12 +209,16 @@ def print_tables(
     print(report.text_table(report.HEADER, report.rows(results)))
     print("\n".join(report.notes(results)))
     print(report.text_table(report.SQL_HEADER, report.sql_rows(sql)))
+    one = next((count for count in sql if count.lines == 1), None)
+    if one is not None:
+        trips = "; ".join(" ".join(trip) for trip in one.redis_wire)
+        print(f"Redis round trips of the 1-line checkout: {trips}")
     print()
     print(report.text_table(report.CPU_HEADER, report.cpu_rows(results)))
     print()
     print("targets" + (" (speed is reported, never asserted, in --quick)" if quick else ""))
     for name, ok, got in met:
-        print(f"  {'met   ' if ok else 'missed'}  {name}: {got}")
+        print(f"  {report.verdict(ok):6}  {name}: {got}")
 
 
 def main(argv: list[str] | None = None) -> int:

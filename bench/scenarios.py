@@ -51,6 +51,7 @@ class Result:
     seats_held: int | None = None
     notes: list[str] = field(default_factory=list)
     new_connections: int = 0  # PostgreSQL sessions opened on the run's database meanwhile
+    alone: load.Run | None = None  # the unloaded probe: one shopper alone, after the load
 
 
 def scenarios(seconds: float, warmup: float, slow_ms: int) -> list[Scenario]:
@@ -157,6 +158,7 @@ def run(stack: Stack, engine: Engine, catalog: Catalog, server: str, scenario: S
         result.failures.append(f"{measured.ok} checkouts answered 200 but {written} orders written")
     if scenario.unloaded_probe:
         alone = load.closed_loop(url, sessions_for(stack, cart_source, 400, start=count), 1, 2.0)
+        result.alone = alone
         result.notes.append(
             f"1 shopper alone (no queueing): p50 {alone.percentile(50) * 1000:.1f} ms, "
             f"p99 {alone.percentile(99) * 1000:.1f} ms over {len(alone.answers)} checkouts"
