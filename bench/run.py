@@ -199,6 +199,23 @@ def versions(stack: Stack) -> dict[str, str]:
     return {"postgresql": pg, "redis": redis_version, "profiler": spy}
 
 
+def _git(*args: str) -> str:
+    argv = ["git", "--no-optional-locks", "-C", str(ROOT), *args]
+    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout.strip()
+
+
+def commit_label() -> str:
+    """The short commit being measured, marked when the work tree has other changes to tracked
+    files than BENCHMARKS.md (which the bench itself rewrites)."""
+    commit = _git("rev-parse", "--short", "HEAD") or "?"
+    changed = [
+        line
+        for line in _git("status", "--porcelain", "--untracked-files=no").splitlines()
+        if not line.endswith("BENCHMARKS.md")
+    ]
+    return f"{commit} + uncommitted changes" if changed else commit
+
+
 def print_tables(
     results: list[scenarios.Result],
     sql: list[SqlCount],
@@ -236,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     settings = ServerSettings(args.workers, args.threads, args.db_pool_size, args.db_max_overflow)
     idle_before = 100 - psutil.cpu_percent(interval=1)
+    commit = commit_label()
     started = time.monotonic()
     with Stack(settings) as stack:
         sim = stack.start_simulator()
@@ -266,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         rendered = report.markdown(report.Report(settings, results, sql, profiles, env, met))
         report.write(args.output, rendered)
         print(f"\nwritten to {args.output}")
+        if set("abc") <= set(args.scenarios):
+            entry = report.history_entry(env, commit, report.targets_table(met))
+            report.write_history(args.output, entry)
+            print(f"targets added to the last {report.HISTORY_RUNS} runs in {args.output}")
+        else:
+            print("targets not added to the history of full runs: not all of (a), (b), (c) ran")
     failures = [(r, f) for r in results for f in r.failures]
     for result, failure in failures:
         print(f"FAILED {result.scenario.label} {result.server}: {failure}", file=sys.stderr)
