@@ -19,7 +19,8 @@ class Reference:
 # 100 % CPU idle before it), written to /tmp/bench-before.md. The report rounds RSS to whole MiB.
 # For comparison, issue 15's run of 2026-12-01 measured 4.6 ms of PostgreSQL CPU per checkout;
 # this run measured 23.4 ms (and 75.4 ms in (b)), so halving this figure is a weaker bar than
-# halving the issue's.
+# halving the issue's. The figure grows with the bookings a run has written (the seat recount
+# sums every pending booking of the event): a 3 s `--quick` run of the same commit measured 6.0.
 REFERENCE = Reference(
     measured="2026-12-04 13:35 UTC, commit f3d628d",
     source="make bench BENCH_ARGS='--output /tmp/bench-before.md' (full run, with profiles)",
