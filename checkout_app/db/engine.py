@@ -6,6 +6,11 @@ in seconds, not after the kernel's 15 minutes). None of those help when the serv
 frozen (its kernel still acknowledges packets), so psycopg2 also waits through a callback that
 gives up after the statement timeout plus a margin and shuts the socket down: psycopg2 raises
 its own "server closed the connection" OperationalError and SQLAlchemy replaces the pool.
+
+A pooled connection is checked before use without a round trip: an idle PostgreSQL connection
+never has anything to read, so a readable socket means the server closed it or is closing it
+(a restart, pg_terminate_backend, idle_session_timeout) and the pool connects afresh. That
+replaces SQLAlchemy's pre-ping, which cost a `SELECT 1` round trip on every checkout.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import time
 from dataclasses import dataclass
 
 import psycopg2.extensions as pgext
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 
 # How much longer than statement_timeout the client waits: a live server answers by then.
 MARGIN_SECONDS = 0.5
@@ -87,14 +93,32 @@ def _hang_up(conn: pgext.connection) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
+def closed_by_server(conn: pgext.connection) -> bool:
+    """Whether an idle connection has been closed (or is being closed) by the server."""
+    if conn.closed:
+        return True
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _check_on_checkout(dbapi_connection, connection_record, connection_proxy) -> None:
+    if closed_by_server(dbapi_connection):
+        # The pool invalidates this connection and checks out a fresh one.
+        raise sa_exc.DisconnectionError("closed by the server while idle in the pool")
+
+
 def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflow: int) -> Engine:
     """An engine whose connections carry `limits`; installs the bounded wait callback."""
     pgext.set_wait_callback(wait_bounded)
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=5,
+        # The most recently used connection first: the busy ones stay warm.
+        pool_use_lifo=True,
         connect_args=limits.connect_args(),
     )
+    event.listen(engine, "checkout", _check_on_checkout)
+    return engine
