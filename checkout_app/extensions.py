@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.orm import sessionmaker
 
 from checkout_app.adapters.cart_store import CartStore
+from checkout_app.adapters.checkout_run import CheckoutRedis
 from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.identity import IdentitySettings, IdentityVerifier
 from checkout_app.adapters.locks import Locks
@@ -15,7 +16,9 @@ from checkout_app.adapters.redis_client import parse_sentinel, redis_client, red
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
 from checkout_app.config import ShopSettings
+from checkout_app.db.checkout_store import CheckoutStore
 from checkout_app.db.engine import DatabaseLimits, bounded_engine
+from checkout_app.services.checkout import ROTATED_MEMORY_SECONDS
 from checkout_app.services.shop import Shop
 
 EXTENSION = "checkout"
@@ -37,6 +40,8 @@ class AppLimiter(Limiter):
 # storage of the app bound last: one app per process outside the tests.
 limiter = AppLimiter(
     get_remote_address,
+    # No X-RateLimit-* headers on every answer: they cost one more Redis round trip per
+    # request. A 429 gets its Retry-After from http/limits.py.
     headers_enabled=True,
     strategy="moving-window",
     # While Redis is down the same limits count in this process's memory: flask-limiter logs
@@ -62,8 +67,13 @@ def init_app(app: Flask) -> Shop:
         max_overflow=config["DB_MAX_OVERFLOW"],
     )
     client = redis_client(config["REDIS_URL"], health_check_interval=30, **redis_options(config))
+    prefix = config["REDIS_KEY_PREFIX"]
+    carts = CartStore(client, prefix, config["CART_TTL_SECONDS"])
+    locks = Locks(client, prefix)
+    seat_holds = SeatHolds(client, prefix)
+    attempts = StripeAttempts(client, prefix)
     shop = Shop(
-        carts=CartStore(client, config["REDIS_KEY_PREFIX"], config["CART_TTL_SECONDS"]),
+        carts=carts,
         session_factory=sessionmaker(engine, expire_on_commit=False),
         gateway=StripeGateway(
             config["STRIPE_SECRET_KEY"],
@@ -74,9 +84,9 @@ def init_app(app: Flask) -> Shop:
             webhook_secret=config["STRIPE_WEBHOOK_SECRET"],
         ),
         settings=ShopSettings.from_config(config),
-        locks=Locks(client, config["REDIS_KEY_PREFIX"]),
-        seat_holds=SeatHolds(client, config["REDIS_KEY_PREFIX"]),
-        attempts=StripeAttempts(client, config["REDIS_KEY_PREFIX"]),
+        locks=locks,
+        seat_holds=seat_holds,
+        attempts=attempts,
         identity=IdentityVerifier(
             IdentitySettings(
                 secret=config["AUTH_JWT_SECRET"],
@@ -84,6 +94,10 @@ def init_app(app: Flask) -> Shop:
                 issuer=config["AUTH_JWT_ISSUER"],
                 audience=config["AUTH_JWT_AUDIENCE"],
             )
+        ),
+        checkout_db=CheckoutStore(engine),
+        checkout_redis=CheckoutRedis(
+            client, carts, locks, seat_holds, attempts, ROTATED_MEMORY_SECONDS
         ),
     )
     app.extensions[EXTENSION] = shop

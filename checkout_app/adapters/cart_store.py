@@ -57,6 +57,11 @@ def _pairs(flat: list[bytes]) -> list[tuple[bytes, bytes]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
 
 
+def stored_cart(session_id: str, fields: dict[bytes, bytes]) -> Cart:
+    """The cart of an HGETALL answer."""
+    return _cart(session_id, list(fields.items()))
+
+
 def _cart(session_id: str, fields: list[tuple[bytes, bytes]]) -> Cart:
     lines = [
         CartLine(CartKey.from_field(name.decode()), int(qty))
@@ -88,7 +93,7 @@ class CartStore:
     def load(self, session_id: str, cart_hash: str | None = None) -> Cart | None:
         """The stored cart (of `cart_hash` when given), or None when there is none."""
         fields = self.client.hgetall(self.key_for_hash(cart_hash or session_hash(session_id)))
-        return _cart(session_id, list(fields.items())) if fields else None
+        return stored_cart(session_id, fields) if fields else None
 
     @cart_service_errors()
     def add(self, session_id: str, key: CartKey, quantity: int, priced: Cart) -> Cart | None:
@@ -133,38 +138,8 @@ class CartStore:
         """Remove these lines from the cart with this hash (the cart itself stays)."""
         self.client.hdel(self.key_for_hash(cart_hash), *fields)
 
-    @cart_service_errors()
-    def copy(self, session_id: str, new_session_id: str) -> None:
-        """Write the session's cart under another session id (the two keys may live on
-        different Cluster slots, so this is a read and a write, not a RENAME)."""
-        fields = self.client.hgetall(self.key_for(session_id))
-        key = self.key_for(new_session_id)
-        pipe = self.client.pipeline()
-        pipe.delete(key)
-        pipe.hset(key, mapping={MARKER: "1", **fields})
-        pipe.expire(key, self.ttl_seconds)
-        pipe.execute()
-
-    @cart_service_errors()
-    def delete(self, session_id: str) -> None:
-        """Forget the session's cart."""
-        self.client.delete(self.key_for(session_id))
-
-    @cart_service_errors()
-    def retire(self, session_id: str, moved_to_hash: str, seconds: int) -> None:
-        """Drop a rotated session's cart, noting for `seconds` which cart hash it moved to."""
-        pipe = self.client.pipeline()
-        pipe.delete(self.key_for(session_id))
-        pipe.set(self._moved_key(session_id), moved_to_hash, ex=seconds)
-        pipe.execute()
-
-    @cart_service_errors()
-    def moved_to(self, session_id: str) -> str | None:
-        """The cart hash a recently rotated session's cart moved to, if any."""
-        value = self.client.get(self._moved_key(session_id))
-        return value.decode() if value else None
-
-    def _moved_key(self, session_id: str) -> str:
+    def moved_key(self, session_id: str) -> str:
+        """Where a rotated session notes, for a while, which cart hash its cart moved to."""
         return f"{self.prefix}moved:{{{session_hash(session_id)}}}"
 
     @cart_service_errors()

@@ -23,8 +23,6 @@ from typing import Any
 
 import redis
 
-from checkout_app.errors import CartUnavailable
-
 KEEP_SECONDS = 7 * 24 * 3600
 
 
@@ -36,21 +34,15 @@ class Attempt:
     at: float
 
 
+def attempt_value(cart_hash: str, params: dict[str, Any]) -> str:
+    """How one create is written down."""
+    return json.dumps({"cart": cart_hash, "params": params, "at": time.time()})
+
+
 class StripeAttempts:
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.client = client
         self.key = f"{prefix}stripe-attempts"
-
-    def record(self, order_id: uuid.UUID, cart_hash: str, params: dict[str, Any]) -> None:
-        """Write the create down before Stripe sees it; 503 (nothing done) if Redis is down."""
-        value = json.dumps({"cart": cart_hash, "params": params, "at": time.time()})
-        try:
-            pipe = self.client.pipeline()
-            pipe.hset(self.key, str(order_id), value)
-            pipe.expire(self.key, KEEP_SECONDS)
-            pipe.execute()
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise CartUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
 
     def forget(self, order_id: uuid.UUID) -> None:
         """Cross a create off; if Redis is down now the next pass finds its order and does it."""

@@ -42,9 +42,23 @@ from checkout_app.http.error_handlers import failures_as
 from checkout_app.http.idempotency import idempotent
 from checkout_app.http.limits import checkout_limit
 from checkout_app.http.session import current_session_id, issue_session_id, set_session_cookie
-from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
+from checkout_app.services.checkout import CheckoutRequest, create_checkout
 
 FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
+
+
+def checkout_request() -> CheckoutRequest:
+    """The request body, validated (contract rows 4-7), and who sent it."""
+    body = load(CheckoutRequestSchema(), request.get_json(silent=True), FIELD_ORDER)
+    return CheckoutRequest(
+        customer_email=body["user_email"],
+        user_id=body["user_id"],
+        success_url=body["success_url"],
+        cancel_url=body["cancel_url"],
+        identity_token=bearer_token(),
+        next_session_id=issue_session_id(),
+        client_address=request.remote_addr,
+    )
 
 
 @bp.post("/checkout/create-session")
@@ -80,21 +94,7 @@ FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
 @checkout_limit
 @failures_as(CheckoutError)
 def create_session() -> Response:
-    cart = cart_for_checkout(shop(), current_session_id())
-    body = load(CheckoutRequestSchema(), request.get_json(silent=True), FIELD_ORDER)
-    result = create_checkout(
-        shop(),
-        cart,
-        CheckoutRequest(
-            customer_email=body["user_email"],
-            user_id=body["user_id"],
-            success_url=body["success_url"],
-            cancel_url=body["cancel_url"],
-            identity_token=bearer_token(),
-            next_session_id=issue_session_id(),
-            client_address=request.remote_addr,
-        ),
-    )
+    result = create_checkout(shop(), current_session_id(), checkout_request)
     body = {
         "success": True,
         "session_id": result.session_id,

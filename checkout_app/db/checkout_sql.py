@@ -1,72 +1,83 @@
-"""The checkout's hot-path SQL: catalog entries, seat counts, open checkouts, superseding."""
+"""The checkout's SQL: calls of the server-side functions of migration 0009, and their rows.
+
+The rules themselves (which bookings take seats, who holds how many, the lock order) are
+written once, in those functions; models.holds_seats() is the same rule for the ORM.
+The checkout sends them to psycopg2 as they are: built per call with SQLAlchemy's expression
+language they cost several times their round trip in Python. A unit of work (the cart page,
+late payments) sends the same calls through its session.
+"""
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy import text
 
-# The checkout's hot-path reads are written once as SQL: built per call with the expression
-# language they cost several times their round trip in Python (cache keys, coercions).
-# A confirmed booking holds its seats for good, a pending one until its order's
-# seats_held_until (models.holds_seats() is the same rule for the ORM).
-_HOLDS = """(b.status = 'confirmed' OR (b.status = 'pending'
-          AND (o.seats_held_until IS NULL OR o.seats_held_until > now())))"""
-_SEATS_TAKEN = f"""
-    (SELECT coalesce(sum(b.attendees), 0) FROM bookings b LEFT JOIN orders o ON o.id = b.order_id
-     WHERE b.event_id = e.id AND {_HOLDS}
-       AND (b.order_id IS NULL OR b.order_id <> ALL(CAST(:excluding AS uuid[]))))"""
-# Seats of the event one client holds unpaid: its session, its email or its address.
-_HELD_BY_CLIENT = """
-    (SELECT coalesce(sum(b.attendees), 0) FROM bookings b JOIN orders o ON o.id = b.order_id
-     WHERE b.event_id = e.id AND b.status = 'pending' AND o.status = 'pending'
-       AND (o.seats_held_until IS NULL OR o.seats_held_until > now())
-       AND o.id <> ALL(CAST(:excluding AS uuid[]))
-       AND (o.cart_session_hash = :holder_session
-            OR lower(o.customer_email) = lower(:holder_email)
-            OR o.client_address_hash = :holder_address))"""
-CATALOG_ENTRIES = text(
-    f"""
-    SELECT 'course' AS item_type, id, title, price, is_active AS for_sale,
-           NULL::integer AS seats_left, NULL::timestamptz AS starts_at, NULL::text AS venue,
-           0 AS held_by_holder
-      FROM courses WHERE id = ANY(CAST(:course_ids AS uuid[]))
-    UNION ALL
-    SELECT 'digital_product', id, title, price, is_active, NULL::integer, NULL, NULL, 0
-      FROM digital_products WHERE id = ANY(CAST(:product_ids AS uuid[]))
-    UNION ALL
-    SELECT 'event', e.id, e.title, e.price, e.is_active AND e.starts_at > now(),
-           (e.capacity - {_SEATS_TAKEN})::integer, e.starts_at, e.venue,
-           {_HELD_BY_CLIENT}::integer
-      FROM events e WHERE e.id = ANY(CAST(:event_ids AS uuid[]))"""
+from checkout_app.domain.cart import CartKey
+from checkout_app.domain.enums import ItemType
+from checkout_app.domain.pricing import CatalogEntry
+
+# Rows of ("open" | "user" | an item type, id, title or fingerprint, price, for_sale,
+# seats_left, starts_at, venue, held, session_id, url, expires_at, held_until, created_at).
+READ = (
+    "SELECT * FROM checkout_read(%(cart_hash)s, CAST(%(user_id)s AS uuid),"
+    " CAST(%(courses)s AS uuid[]), CAST(%(products)s AS uuid[]), CAST(%(events)s AS uuid[]),"
+    " %(session)s, %(email)s, %(address)s, %(enough)s)"
 )
-# Lock in id order so two checkouts sharing events never deadlock.
-LOCK_EVENTS = text(
-    "SELECT id FROM events WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"
-)
-SEATS_LEFT = text(
-    f"""
-    SELECT e.id, (e.capacity - {_SEATS_TAKEN})::integer, {_HELD_BY_CLIENT}::integer
-      FROM events e
-     WHERE e.id = ANY(CAST(:ids AS uuid[])) AND e.is_active AND e.starts_at > now()"""
-)
-OPEN_CHECKOUTS = text(
-    """
-    SELECT id, checkout_fingerprint, stripe_checkout_session_id, stripe_checkout_url,
-           stripe_session_expires_at, seats_held_until
-      FROM orders
-     WHERE cart_session_hash = :cart_hash AND status = 'pending' AND NOT awaiting_payment
-     ORDER BY created_at DESC"""
-)
+PLACE_ORDER = "SELECT checkout_place_order(%s::jsonb, %s::jsonb, %s::uuid[], %s, %s, %s, %s)"
+# SQLSTATEs checkout_place_order raises for the two refusals of checkout_hold_seats.
+SOLD_OUT, HOLD_LIMIT = "CKS01", "CKH01"
+ITEM_KINDS = frozenset(t.value for t in ItemType)
+
+# The same calls for a unit of work's session (SQLAlchemy's :name placeholders).
+READ_IN_SESSION = text(re.sub(r"%\((\w+)\)s", r":\1", READ))
+# NULL when the seats are held (the transaction keeps the events' rows locked until it ends),
+# 'seats' or 'hold_limit' when refused.
+HOLD_SEATS = text("SELECT checkout_hold_seats(CAST(:wanted AS jsonb), NULL, NULL, NULL, 0)")
 USER_EXISTS = text("SELECT 1 FROM users WHERE id = :id")
-SUPERSEDE = text(
-    """
-    WITH cancelled AS (
-        UPDATE orders SET status = 'cancelled', cancelled_at = now(), updated_at = now()
-         WHERE id = ANY(CAST(:ids AS uuid[])) AND status = 'pending' AND NOT awaiting_payment
-        RETURNING id),
-    logged AS (
-        INSERT INTO audit_log (order_id, actor, action, detail)
-        SELECT id, 'system', 'order.status_changed',
-               '{"from": "pending", "to": "cancelled", "reason": "superseded"}'::jsonb
-          FROM cancelled)
-    SELECT id FROM cancelled"""
-)
+
+
+def read_params(
+    cart_hash: str | None,
+    user_id: uuid.UUID | None,
+    keys: Iterable[CartKey],
+    holder: tuple[str | None, str | None, str | None],
+    hold_limit: int | None,
+) -> dict[str, Any]:
+    """READ's parameters; `holder` is (session hash, email, address hash)."""
+    ids: dict[ItemType, list[str]] = {t: [] for t in ItemType}
+    for key in keys:
+        ids[key.item_type].append(str(key.item_id))
+    session, email, address = holder
+    return {
+        "cart_hash": cart_hash,
+        "user_id": None if user_id is None else str(user_id),
+        "courses": ids[ItemType.COURSE],
+        "products": ids[ItemType.DIGITAL_PRODUCT],
+        "events": ids[ItemType.EVENT],
+        "session": session,
+        "email": email,
+        "address": address,
+        "enough": hold_limit or None,
+    }
+
+
+def as_uuid(value: object) -> uuid.UUID:
+    """A uuid column's value (SQLAlchemy's psycopg2 dialect registers the type per connection)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def entry_of(row: tuple[Any, ...]) -> CatalogEntry:
+    """The catalog entry of one of READ's item rows."""
+    kind, item_id, title, price, for_sale, left, starts, venue, held = row[:9]
+    key = CartKey(ItemType(kind), as_uuid(item_id))
+    return CatalogEntry(key, title, price, for_sale, left, starts, venue, held)
+
+
+def entries_of(rows: Iterable[tuple[Any, ...]]) -> dict[CartKey, CatalogEntry]:
+    """The catalog entries among READ's rows."""
+    entries = (entry_of(row) for row in rows if row[0] in ITEM_KINDS)
+    return {entry.key: entry for entry in entries}

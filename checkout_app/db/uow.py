@@ -12,7 +12,7 @@ from checkout_app.db.disputes import Disputes
 from checkout_app.db.fulfilment_repository import EventLog, Fulfilment
 from checkout_app.db.outbox import Outbox
 from checkout_app.db.refund_repository import Refunds
-from checkout_app.db.repository import CatalogRepository, OrderRepository, UserRepository
+from checkout_app.db.repository import CatalogRepository, UserRepository
 from checkout_app.db.staff_repository import StaffRepository
 from checkout_app.errors import DatabaseUnavailable
 
@@ -27,7 +27,6 @@ class UnitOfWork:
     session: Session
     users: UserRepository
     catalog: CatalogRepository
-    orders: OrderRepository
     events: EventLog
     fulfilment: Fulfilment
     outbox: Outbox
@@ -43,7 +42,6 @@ class UnitOfWork:
         self.session = self.session_factory()
         self.users = UserRepository(self.session)
         self.catalog = CatalogRepository(self.session)
-        self.orders = OrderRepository(self.session)
         self.events = EventLog(self.session)
         self.fulfilment = Fulfilment(self.session)
         self.outbox = Outbox(self.session)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from checkout_app.db.uow import UnitOfWork
 from checkout_app.domain.cart import Cart, CartKey, check_quantity, has_session_shape, session_hash
-from checkout_app.domain.enums import ItemType
 from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
 from checkout_app.errors import CartUnavailable, ItemNotFound
 from checkout_app.services.shop import Shop
@@ -30,9 +28,7 @@ def _entries(uow: UnitOfWork, session_id: str, keys: list[CartKey]) -> dict[Cart
     """Catalog entries of these items; an event's seats left do not count the shopper's own
     open checkout, which a new checkout of this cart replaces (it would read 'sold out' for
     the seats the shopper is paying for)."""
-    own: list[uuid.UUID] = []
-    if has_session_shape(session_id) and any(k.item_type is ItemType.EVENT for k in keys):
-        own = [order.id for order in uow.orders.open_checkouts(session_hash(session_id))]
+    own = session_hash(session_id) if has_session_shape(session_id) else None
     return uow.catalog.entries(keys, own)
 
 

@@ -6,13 +6,14 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from checkout_app import messages
+from checkout_app.adapters.checkout_run import CheckoutRun, cart_hash_of
 from checkout_app.adapters.gateway import SessionRequest
+from checkout_app.config import ShopSettings
 from checkout_app.db.repository import Holder, OpenCheckout, PendingOrder
 from checkout_app.domain import redirects
 from checkout_app.domain.cart import Cart, CartKey, has_session_shape, session_hash
@@ -20,15 +21,13 @@ from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
 from checkout_app.errors import (
     CartEmpty,
     CartNotFound,
-    CartUnavailable,
     InvalidInput,
     ItemsUnavailable,
     NoSession,
 )
 from checkout_app.services import holds
 from checkout_app.services.orphans import checkout_lock
-from checkout_app.services.ports import HasCarts
-from checkout_app.services.shop import Shop
+from checkout_app.services.ports import CheckoutPorts
 
 log = logging.getLogger(__name__)
 # A session about to expire is not handed out again: the shopper needs time to pay.
@@ -59,15 +58,8 @@ class CheckoutResult:
     rotated_session_id: str | None = None
 
 
-def cart_for_checkout(shop: HasCarts, session_id: str | None) -> Cart:
-    """The session's cart, or the contract's 401 / 404 / 400 when there is nothing to buy."""
-    if not has_session_shape(session_id):
-        raise NoSession()
-    cart = shop.carts.load(session_id)
-    if cart is None:
-        # Rotated away by an order just placed: a double submit may still get that order.
-        moved_to = shop.carts.moved_to(session_id)
-        cart = shop.carts.load(session_id, moved_to) if moved_to else None
+def checked_cart(cart: Cart | None) -> Cart:
+    """The cart to check out, or the contract's 404 / 400 when there is nothing to buy."""
     if cart is None:
         raise CartNotFound()
     if not cart.lines:
@@ -75,35 +67,51 @@ def cart_for_checkout(shop: HasCarts, session_id: str | None) -> Cart:
     return cart
 
 
-def create_checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
-    """One shopper's checkouts run one at a time; an identical repeat gets the same order."""
-    budget = _stripe_budget(shop)
-    with shop.locks.hold(checkout_lock(session_hash(cart.session_id)), budget):
-        return _checkout(shop, cart, request)
+def create_checkout(
+    shop: CheckoutPorts, session_id: str | None, read_request: Callable[[], CheckoutRequest]
+) -> CheckoutResult:
+    """One shopper's checkouts run one at a time; an identical repeat gets the same order.
+
+    `read_request` validates the body: it is asked once the cart checks (contract rows 1-3)
+    have passed, so the first failing check answers.
+    """
+    if not has_session_shape(session_id):
+        raise NoSession()
+    asked: list[CheckoutRequest] = []
+
+    def check(cart: Cart | None) -> Cart:
+        cart = checked_cart(cart)
+        if not asked:
+            asked.append(read_request())
+        return cart
+
+    lock = checkout_lock(session_hash(session_id))
+    with shop.checkout_redis.run(session_id, lock, stripe_budget(shop.settings), check) as run:
+        return _checkout(shop, run, asked[0])
 
 
-def _stripe_budget(shop: Shop) -> float:
+def stripe_budget(settings: ShopSettings) -> float:
     """Seconds a Stripe create may take with all its retries."""
-    settings = shop.settings
     return settings.stripe_timeout_seconds * (settings.stripe_max_retries + 1) + 5
 
 
-def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResult:
-    """Price the cart, open a Stripe session, then write the pending order in one transaction.
+def _checkout(shop: CheckoutPorts, run: CheckoutRun, request: CheckoutRequest) -> CheckoutResult:
+    """Price the cart, open a Stripe session, then write the pending order in one call.
 
-    No database connection is held across the Stripe round trip: reads come first, and the
-    write transaction (seat lock, order, items, bookings) starts only once Stripe answered.
+    No database connection is held across the Stripe round trip: the read comes first, and the
+    write (seat lock, recount, order, items, bookings) starts only once Stripe answered.
     A failed Stripe call therefore leaves nothing behind; a failed write expires the session.
     """
-    # Checked under the lock: a concurrent submit may have rotated the session meanwhile.
-    moved_to = shop.carts.moved_to(cart.session_id)
-    cart_hash = moved_to or session_hash(cart.session_id)
+    settings = shop.settings
+    cart = run.cart
+    # Read under the lock: a concurrent submit may have rotated the session meanwhile.
+    cart_hash = cart_hash_of(run)
     holder = holds.holder(cart_hash, request.customer_email, request.client_address)
     checkout, open_checkouts, entries = _read(shop, cart, request, cart_hash, holder)
-    priced = price_cart(cart, entries, shop.settings.tax_rate, shop.settings.currency)
+    priced = price_cart(cart, entries, settings.tax_rate, settings.currency)
     if not priced.sellable:
         raise ItemsUnavailable()
-    holds.refuse_over_limits(priced, entries, shop.settings)
+    holds.refuse_over_limits(priced, entries, settings)
     fingerprint = checkout_fingerprint(priced, checkout)
     reusable = reusable_checkout(open_checkouts, fingerprint)
     if reusable is not None:
@@ -111,50 +119,53 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
         return CheckoutResult(
             reusable.stripe_checkout_session_id, reusable.stripe_checkout_url or "", reusable.id
         )
-    if moved_to:
+    if run.moved_to:
         # Only an identical double submit is answered for a rotated id; it never learns the
         # new id (no cookie), and nothing new is ordered under the old one.
         raise CartNotFound()
 
     order_id = uuid.uuid4()
     seats_left = {k.item_id: e.seats_left for k, e in entries.items() if e.seats_left is not None}
-    claim = shop.seat_holds.claim(
-        str(order_id), priced.seats_wanted, seats_left, _stripe_budget(shop) + 10
-    )
     next_id = checkout.next_session_id or cart.session_id
-    with claim, _moving_cart(shop, cart.session_id, next_id):
-        params = shop.gateway.session_params(
-            SessionRequest(
-                order_id,
-                priced,
-                checkout.customer_email,
-                checkout.success_url,
-                checkout.cancel_url,
-                shop.settings.shop_locale,
-                shop.settings.shop_timezone,
-            )
+    params = shop.gateway.session_params(
+        SessionRequest(
+            order_id,
+            priced,
+            checkout.customer_email,
+            checkout.success_url,
+            checkout.cancel_url,
+            settings.shop_locale,
+            settings.shop_timezone,
         )
-        # Written down first: a create that times out, or whose order write fails, may still
-        # have made a session; `expire-stale-orders` finds it by this record (stripe_attempts).
-        shop.attempts.record(order_id, cart_hash, params)
-        session = shop.gateway.create_checkout_session(order_id, params)
-        order = PendingOrder(
-            id=order_id,
-            user_id=checkout.user_id,
-            customer_email=checkout.customer_email,
-            cart=priced,
-            stripe_checkout_session_id=session.id,
-            cart_session_hash=session_hash(next_id),
-            checkout_fingerprint=fingerprint,
-            stripe_checkout_url=session.url,
-            stripe_session_expires_at=(
-                datetime.fromtimestamp(session.expires_at, UTC) if session.expires_at else None
-            ),
-            seats_held_until=holds.deadline(open_checkouts, session.expires_at, shop.settings),
-            client_address_hash=holder.address_hash,
-        )
-        _write_order(shop, order, [o.id for o in open_checkouts], holder)
-    shop.attempts.forget(order_id)
+    )
+    # Written down first: a create that times out, or whose order write fails, may still
+    # have made a session; `expire-stale-orders` finds it by this record (stripe_attempts).
+    shop.checkout_redis.prepare(
+        run,
+        str(order_id),
+        priced.seats_wanted,
+        seats_left,
+        stripe_budget(settings) + 10,
+        next_id if next_id != cart.session_id else None,
+        (order_id, cart_hash, params),
+    )
+    session = shop.gateway.create_checkout_session(order_id, params)
+    order = PendingOrder(
+        id=order_id,
+        user_id=checkout.user_id,
+        customer_email=checkout.customer_email,
+        cart=priced,
+        stripe_checkout_session_id=session.id,
+        cart_session_hash=session_hash(next_id),
+        checkout_fingerprint=fingerprint,
+        stripe_checkout_url=session.url,
+        stripe_session_expires_at=(
+            datetime.fromtimestamp(session.expires_at, UTC) if session.expires_at else None
+        ),
+        seats_held_until=holds.deadline(open_checkouts, session.expires_at, settings),
+        client_address_hash=holder.address_hash,
+    )
+    _write_order(shop, run, order, [o.id for o in open_checkouts], holder)
     log.info("order %s pending (checkout session %s)", order_id, session.id)
     for superseded in open_checkouts:
         # Nobody may pay for a cart the shopper has since changed.
@@ -164,30 +175,11 @@ def _checkout(shop: Shop, cart: Cart, request: CheckoutRequest) -> CheckoutResul
     return CheckoutResult(session.id, session.url or "", order_id, rotated)
 
 
-@contextmanager
-def _moving_cart(shop: Shop, session_id: str, next_id: str) -> Iterator[None]:
-    """Copy the cart to the rotated session id; drop the old one once the order is written,
-    or the copy if it is not (a 5xx leaves the shopper's cart where it was)."""
-    if next_id == session_id:
-        yield
-        return
-    shop.carts.copy(session_id, next_id)
-    try:
-        yield
-    except BaseException:
-        with suppress(CartUnavailable):
-            shop.carts.delete(next_id)
-        raise
-    with suppress(CartUnavailable):
-        # Whoever still holds the old id (a planted cookie) no longer sees the cart.
-        shop.carts.retire(session_id, session_hash(next_id), ROTATED_MEMORY_SECONDS)
-
-
 def _read(
-    shop: Shop, cart: Cart, request: CheckoutRequest, cart_hash: str, holder: Holder
+    shop: CheckoutPorts, cart: Cart, request: CheckoutRequest, cart_hash: str, holder: Holder
 ) -> tuple[CheckoutRequest, list[OpenCheckout], dict[CartKey, CatalogEntry]]:
     """Checks 6 and 7 (a proven, existing user; redirect URLs), then the shopper's open orders
-    and the catalog."""
+    and the catalog, in one database round trip."""
     settings = shop.settings
     # Without proof the answer is the same for known and unknown ids: no oracle for user ids.
     proven = request.user_id is None or (
@@ -195,41 +187,46 @@ def _read(
     )
     if not proven:
         raise InvalidInput(messages.INVALID_USER_ID)
-    with shop.uow() as uow:
-        if request.user_id is not None and not uow.users.exists(request.user_id):
-            raise InvalidInput(messages.INVALID_USER_ID)
-        success_url = redirects.resolve(
-            request.success_url,
-            f"{settings.base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",
-            "successUrl",
-            settings.redirect_origins,
-        )
-        cancel_url = redirects.resolve(
-            request.cancel_url,
-            f"{settings.base_url}/checkout/cancel",
-            "cancelUrl",
-            settings.redirect_origins,
-        )
-        open_checkouts = uow.orders.open_checkouts(cart_hash)
-        entries = uow.catalog.entries(cart.keys, [o.id for o in open_checkouts], holder)
+    success_url = redirects.resolve(
+        request.success_url,
+        f"{settings.base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",
+        "successUrl",
+        settings.redirect_origins,
+    )
+    cancel_url = redirects.resolve(
+        request.cancel_url,
+        f"{settings.base_url}/checkout/cancel",
+        "cancelUrl",
+        settings.redirect_origins,
+    )
+    read = shop.checkout_db.read(
+        cart_hash, request.user_id, cart.keys, holder, settings.seat_hold_limit
+    )
+    if request.user_id is not None and not read.user_exists:
+        raise InvalidInput(messages.INVALID_USER_ID)
     resolved = replace(request, success_url=success_url, cancel_url=cancel_url)
-    return resolved, open_checkouts, entries
+    return resolved, read.open_checkouts, read.entries
 
 
 def _write_order(
-    shop: Shop, order: PendingOrder, superseded: list[uuid.UUID], holder: Holder
+    shop: CheckoutPorts,
+    run: CheckoutRun,
+    order: PendingOrder,
+    superseded: list[uuid.UUID],
+    holder: Holder,
 ) -> None:
     """One transaction: supersede, lock and recount seats, insert; expire the session on failure."""
     try:
-        with shop.uow() as uow:
-            uow.orders.supersede(superseded)
-            uow.catalog.hold_seats(order.cart.seats_wanted, holder, shop.settings.seat_hold_limit)
-            uow.orders.add_pending(order)
-            uow.commit()
+        shop.checkout_db.place(order, superseded, holder, shop.settings.seat_hold_limit)
     except BaseException:
-        if shop.gateway.expire_checkout_session(order.stripe_checkout_session_id):
-            shop.attempts.forget(order.id)
+        run.forget_attempt = shop.gateway.expire_checkout_session(order.stripe_checkout_session_id)
         raise
+    run.retire_to = (
+        order.cart_session_hash
+        if order.cart_session_hash != session_hash(run.cart.session_id)
+        else None
+    )
+    run.forget_attempt = True
 
 
 def checkout_fingerprint(cart: PricedCart, request: CheckoutRequest) -> str:

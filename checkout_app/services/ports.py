@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
+from checkout_app.adapters.checkout_run import CheckoutRun
 from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
 from checkout_app.config import ShopSettings
+from checkout_app.db.checkout_store import CheckoutRead
 from checkout_app.db.models import Order
 from checkout_app.db.outbox import Notice
-from checkout_app.domain.cart import Cart
+from checkout_app.db.repository import Holder, PendingOrder
+from checkout_app.domain.cart import Cart, CartKey
 
 
 class PaymentGateway(Protocol):
@@ -113,11 +117,73 @@ class FulfilmentWork(Protocol):
     def commit(self) -> None: ...
 
 
-class HasCarts(Protocol):
-    """What reading a cart for checkout needs."""
+class CheckoutDatabase(Protocol):
+    """The checkout's read and write, one round trip each (db/checkout_store.py)."""
+
+    def read(
+        self,
+        cart_hash: str,
+        user_id: uuid.UUID | None,
+        keys: Iterable[CartKey],
+        holder: Holder,
+        hold_limit: int,
+    ) -> CheckoutRead: ...
+
+    def place(
+        self,
+        order: PendingOrder,
+        superseded: Iterable[uuid.UUID],
+        holder: Holder,
+        hold_limit: int,
+    ) -> None: ...
+
+
+class CheckoutRedis(Protocol):
+    """The checkout's lock, cart, seat claims and create record (adapters/checkout_run.py)."""
+
+    def run(
+        self,
+        session_id: str,
+        lock_name: str,
+        wait_seconds: float,
+        check: Callable[[Cart | None], Cart],
+    ) -> AbstractContextManager[CheckoutRun]: ...
+
+    def prepare(
+        self,
+        state: CheckoutRun,
+        claim_id: str,
+        wanted: dict[uuid.UUID, int],
+        seats_left: dict[uuid.UUID, int],
+        ttl_seconds: float,
+        copy_to: str | None,
+        attempt: tuple[uuid.UUID, str, dict[str, Any]],
+    ) -> None: ...
+
+
+class IdentityCheck(Protocol):
+    """Who a bearer identity token proves the caller to be (adapters/identity.py)."""
+
+    def user_id(self, token: str | None) -> uuid.UUID | None: ...
+
+
+class CheckoutPorts(Protocol):
+    """What a checkout needs: Redis, the database, Stripe, identity proofs and settings."""
 
     @property
-    def carts(self) -> CartStorage: ...
+    def checkout_redis(self) -> CheckoutRedis: ...
+
+    @property
+    def checkout_db(self) -> CheckoutDatabase: ...
+
+    @property
+    def gateway(self) -> PaymentGateway: ...
+
+    @property
+    def identity(self) -> IdentityCheck: ...
+
+    @property
+    def settings(self) -> ShopSettings: ...
 
 
 class FulfilmentShop(Protocol):

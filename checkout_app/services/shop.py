@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from checkout_app.adapters.cart_store import CartStore
+from checkout_app.adapters.checkout_run import CheckoutRedis
 from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.identity import IdentityVerifier
 from checkout_app.adapters.locks import Locks
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
 from checkout_app.config import ShopSettings
+from checkout_app.db.checkout_store import CheckoutStore
 from checkout_app.db.uow import UnitOfWork
 
 
@@ -26,6 +28,8 @@ class Shop:
     seat_holds: SeatHolds
     attempts: StripeAttempts
     identity: IdentityVerifier
+    checkout_db: CheckoutStore
+    checkout_redis: CheckoutRedis
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use, so threads never share a session)."""

@@ -17,7 +17,7 @@ from checkout_app.http.session import (
     set_session_cookie,
 )
 from checkout_app.services.cart import view_cart
-from checkout_app.services.checkout import CheckoutRequest, cart_for_checkout, create_checkout
+from checkout_app.services.checkout import CheckoutRequest, create_checkout
 from checkout_app.services.orders import latest_order_of_session
 from checkout_app.web import bp
 
@@ -66,14 +66,16 @@ def place_order() -> ResponseReturnValue:
     email = request.form.get("email")
     try:
         with failures_as(CheckoutError):
-            cart = cart_for_checkout(shop(), current_session_id())
-            body = load(CheckoutRequestSchema(), {"userEmail": email}, ("userEmail",))
-            wanted = CheckoutRequest(
-                customer_email=body["user_email"],
-                next_session_id=issue_session_id(),
-                client_address=request.remote_addr,
-            )
-            result = create_checkout(shop(), cart, wanted)
+
+            def wanted() -> CheckoutRequest:
+                body = load(CheckoutRequestSchema(), {"userEmail": email}, ("userEmail",))
+                return CheckoutRequest(
+                    customer_email=body["user_email"],
+                    next_session_id=issue_session_id(),
+                    client_address=request.remote_addr,
+                )
+
+            result = create_checkout(shop(), current_session_id(), wanted)
     except CheckoutError as exc:
         note(exc)
         return checkout_form(email or "", exc)

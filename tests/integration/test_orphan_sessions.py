@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-import psycopg2
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from ..helpers import add_to_cart
 
@@ -66,21 +67,31 @@ def test_a_create_that_timed_out_has_its_session_expired(app, catalog, sim, db):
     assert open_sessions_without_order(sim, db) == []
 
 
+@contextmanager
+def orders_refused(db) -> Iterator[None]:
+    """PostgreSQL itself refuses order inserts, as a server shutting down does (57P01)."""
+    db.execute(
+        text(
+            "CREATE FUNCTION refuse_orders() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " RAISE EXCEPTION 'terminating connection' USING ERRCODE = '57P01'; END $$"
+        )
+    )
+    db.execute(
+        text("CREATE TRIGGER refuse BEFORE INSERT ON orders EXECUTE FUNCTION refuse_orders()")
+    )
+    try:
+        yield
+    finally:
+        db.execute(text("DROP TRIGGER refuse ON orders"))
+        db.execute(text("DROP FUNCTION refuse_orders()"))
+
+
 def test_a_failed_order_write_whose_expiry_failed_has_its_session_expired(app, catalog, sim, db):
     client = app.test_client()
     add_to_cart(client, "course", catalog.course)
-    engine = app.extensions["checkout"].session_factory.kw["bind"]
-
-    def fail_insert(conn, cursor, statement, *args) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO ORDERS"):
-            raise psycopg2.OperationalError("server closed the connection unexpectedly")
-
     sim.fail("500", count=1, path="/v1/checkout/sessions/", method="POST")  # the expire
-    event.listen(engine, "before_cursor_execute", fail_insert)
-    try:
+    with orders_refused(db):
         res = client.post(CHECKOUT, json={"userEmail": "write@example.com"})
-    finally:
-        event.remove(engine, "before_cursor_execute", fail_insert)
     assert res.status_code == 503
     assert len(open_sessions_without_order(sim, db)) == 1
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from checkout_app.db.repository import PendingOrder
+from checkout_app.db.repository import Holder, PendingOrder
 from checkout_app.domain.cart import Cart, CartKey, CartLine
 from checkout_app.domain.enums import ItemType
 from checkout_app.domain.pricing import price_cart
@@ -55,7 +55,8 @@ def test_fifty_shoppers_for_ten_seats(make_app, db, sim):
 
 
 def test_the_row_lock_alone_never_oversells(app, db):
-    """Thirty concurrent write transactions for four seats, without the Redis claims in front."""
+    """Thirty concurrent order writes (checkout_place_order: lock, recount, insert) for four
+    seats, without the Redis claims in front."""
     event_id = add_event(db, "Tiny Workshop", "50.00", capacity=4)
     shop = app.extensions["checkout"]
     key = CartKey(ItemType.EVENT, event_id)
@@ -68,10 +69,7 @@ def test_the_row_lock_alone_never_oversells(app, db):
             uuid.uuid4(), None, "a@example.com", priced, f"cs_race_{n}", "h" * 64, "f", None, None
         )
         try:
-            with shop.uow() as uow:
-                uow.catalog.hold_seats(priced.seats_wanted)
-                uow.orders.add_pending(order)
-                uow.commit()
+            shop.checkout_db.place(order, [], Holder(), 0)
         except ItemsUnavailable:
             return "refused"
         return "held"

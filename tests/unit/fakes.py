@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
+from checkout_app.adapters.checkout_run import CheckoutRun
 from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
 from checkout_app.config import ShopSettings
+from checkout_app.db.checkout_store import CheckoutRead
 from checkout_app.db.models import Order
 from checkout_app.db.outbox import Notice
-from checkout_app.domain.cart import Cart
+from checkout_app.db.repository import Holder, OpenCheckout, PendingOrder
+from checkout_app.domain.cart import Cart, CartKey
 from checkout_app.domain.enums import OrderStatus
+from checkout_app.domain.pricing import CatalogEntry
+from checkout_app.errors import ItemsUnavailable
 
 
 def pending_order(total: str = "49.00", currency: str = "usd") -> Order:
@@ -143,6 +150,7 @@ class FakeGateway:
     def __init__(self, *sessions: CheckoutSession) -> None:
         self.sessions = {session.id: session for session in sessions}
         self.expired: list[str] = []
+        self.create_error: Exception | None = None  # what the next create raises
 
     def session_params(self, request: SessionRequest) -> dict[str, Any]:
         return {"client_reference_id": str(request.order_id)}
@@ -150,8 +158,17 @@ class FakeGateway:
     def create_checkout_session(
         self, order_id: uuid.UUID, params: dict[str, Any]
     ) -> CheckoutSession:
+        if self.create_error is not None:
+            raise self.create_error
         session = CheckoutSession(
-            f"cs_test_{order_id.hex}", "https://pay.test", "open", "unpaid", 0, "usd", None
+            f"cs_test_{order_id.hex}",
+            "https://pay.test",
+            "open",
+            "unpaid",
+            0,
+            "usd",
+            None,
+            expires_at=int(time.time()) + 1800,
         )
         self.sessions[session.id] = session
         return session
@@ -186,7 +203,7 @@ class FakeCartStore:
 
 @dataclasses.dataclass
 class FakeShop:
-    """FulfilmentShop and HasCarts: the fakes wired together."""
+    """FulfilmentShop: the fakes wired together."""
 
     gateway: FakeGateway
     fulfilment: FakeFulfilment
@@ -198,3 +215,130 @@ class FakeShop:
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.fulfilment, self.outbox)
+
+
+class FakeCheckoutRedis:
+    """CheckoutRedis over dicts: carts by session id, held locks, and what each run left."""
+
+    def __init__(self, *carts: Cart, seats_in_flight: int = 0) -> None:
+        self.carts: dict[str, Cart] = {cart.session_id: cart for cart in carts}
+        self.moved: dict[str, str] = {}
+        self.locks: set[str] = set()
+        self.seats_in_flight = seats_in_flight
+        self.attempts: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.finished: list[CheckoutRun] = []
+
+    @contextmanager
+    def run(
+        self,
+        session_id: str,
+        lock_name: str,
+        wait_seconds: float,
+        check: Callable[[Cart | None], Cart],
+    ) -> Iterator[CheckoutRun]:
+        cart = check(self.carts.get(session_id))
+        assert lock_name not in self.locks, "one checkout per shopper at a time"
+        self.locks.add(lock_name)
+        state = CheckoutRun(cart, self.moved.get(session_id), lock_name, "token")
+        try:
+            yield state
+        finally:
+            self.locks.discard(lock_name)
+            if state.retire_to is not None:
+                self.carts.pop(session_id)
+            elif state.copy_key is not None:
+                self.carts.pop(state.copy_key)
+            if state.forget_attempt and state.attempt is not None:
+                del self.attempts[state.attempt]
+            self.finished.append(state)
+
+    def prepare(
+        self,
+        state: CheckoutRun,
+        claim_id: str,
+        wanted: dict[uuid.UUID, int],
+        seats_left: dict[uuid.UUID, int],
+        ttl_seconds: float,
+        copy_to: str | None,
+        attempt: tuple[uuid.UUID, str, dict[str, Any]],
+    ) -> None:
+        if copy_to is not None:
+            self.carts[copy_to] = dataclasses.replace(state.cart, session_id=copy_to)
+            state.copy_key = copy_to
+        order_id, cart_hash, params = attempt
+        self.attempts[str(order_id)] = (cart_hash, params)
+        state.attempt = str(order_id)
+        if any(self.seats_in_flight + n > seats_left[e] for e, n in wanted.items()):
+            state.forget_attempt = True
+            raise ItemsUnavailable(detail="seats claimed by checkouts in flight")
+        state.claims = [(str(e), f"{claim_id}:{n}") for e, n in wanted.items()]
+
+
+class FakeCheckoutDb:
+    """CheckoutDatabase over a catalog dict and a list of placed orders."""
+
+    def __init__(self, *entries: CatalogEntry, users: Sequence[uuid.UUID] = ()) -> None:
+        self.entries = {entry.key: entry for entry in entries}
+        self.users = set(users)
+        self.orders: list[PendingOrder] = []
+        self.cancelled: list[uuid.UUID] = []
+        self.reads = 0
+        self.refuse: Exception | None = None
+
+    def read(
+        self,
+        cart_hash: str,
+        user_id: uuid.UUID | None,
+        keys: Iterable[CartKey],
+        holder: Holder,
+        hold_limit: int,
+    ) -> CheckoutRead:
+        self.reads += 1
+        open_ = [
+            OpenCheckout(
+                o.id,
+                o.checkout_fingerprint,
+                o.stripe_checkout_session_id,
+                o.stripe_checkout_url,
+                o.stripe_session_expires_at,
+                o.seats_held_until,
+            )
+            for o in reversed(self.orders)
+            if o.cart_session_hash == cart_hash and o.id not in self.cancelled
+        ]
+        entries = {k: self.entries[k] for k in keys if k in self.entries}
+        return CheckoutRead(user_id in self.users, open_, entries)
+
+    def place(
+        self,
+        order: PendingOrder,
+        superseded: Iterable[uuid.UUID],
+        holder: Holder,
+        hold_limit: int,
+    ) -> None:
+        if self.refuse is not None:
+            raise self.refuse
+        self.cancelled.extend(superseded)
+        self.orders.append(order)
+
+
+class FakeIdentity:
+    """IdentityCheck: a token is the user id it proves."""
+
+    def user_id(self, token: str | None) -> uuid.UUID | None:
+        return uuid.UUID(token) if token else None
+
+
+@dataclasses.dataclass
+class FakeCheckoutShop:
+    """CheckoutPorts: the checkout's fakes wired together."""
+
+    checkout_redis: FakeCheckoutRedis
+    checkout_db: FakeCheckoutDb
+    gateway: FakeGateway = dataclasses.field(default_factory=FakeGateway)
+    identity: FakeIdentity = dataclasses.field(default_factory=FakeIdentity)
+    settings: ShopSettings = dataclasses.field(
+        default_factory=lambda: ShopSettings(
+            Decimal("0.10"), "usd", "https://shop.test", frozenset({"https://shop.test"})
+        )
+    )

@@ -1,4 +1,4 @@
-"""Checkout's rules against fakes: which cart may be checked out, reuse or supersede."""
+"""Checkout's pure rules: when two checkouts are the same purchase, and when to reuse one."""
 
 from __future__ import annotations
 
@@ -12,23 +12,15 @@ from checkout_app.db.repository import OpenCheckout
 from checkout_app.domain.cart import Cart, CartKey, CartLine, new_session_id
 from checkout_app.domain.enums import ItemType
 from checkout_app.domain.pricing import CatalogEntry, price_cart
-from checkout_app.errors import CartEmpty, CartNotFound, NoSession
 from checkout_app.services.checkout import (
     CheckoutRequest,
-    cart_for_checkout,
     checkout_fingerprint,
     reusable_checkout,
 )
 
-from .fakes import FakeCartStore, FakeFulfilment, FakeGateway, FakeShop
-
 COURSE = CartKey(ItemType.COURSE, uuid.uuid4())
 EVENT = CartKey(ItemType.EVENT, uuid.uuid4())
 REQUEST = CheckoutRequest("ann@example.com", None, "https://shop.test/ok", "https://shop.test/no")
-
-
-def shop_with(*carts: Cart) -> FakeShop:
-    return FakeShop(FakeGateway(), FakeFulfilment(), FakeCartStore(*carts))
 
 
 def priced(quantity: int = 2, price: str = "120.00"):
@@ -43,28 +35,6 @@ def priced(quantity: int = 2, price: str = "120.00"):
 def open_checkout(fingerprint: str, minutes_left: float | None) -> OpenCheckout:
     expires = None if minutes_left is None else datetime.now(UTC) + timedelta(minutes=minutes_left)
     return OpenCheckout(uuid.uuid4(), fingerprint, "cs_test_open", "https://pay.test", expires)
-
-
-@pytest.mark.parametrize("session_id", [None, "", "short", "x" * 40 + "/../"])
-def test_no_valid_session_is_401(session_id):
-    with pytest.raises(NoSession):
-        cart_for_checkout(shop_with(), session_id)
-
-
-def test_no_stored_cart_is_404():
-    with pytest.raises(CartNotFound):
-        cart_for_checkout(shop_with(), new_session_id("secret"))
-
-
-def test_an_emptied_cart_is_400():
-    cart = Cart(new_session_id("secret"), ())
-    with pytest.raises(CartEmpty):
-        cart_for_checkout(shop_with(cart), cart.session_id)
-
-
-def test_a_cart_with_lines_is_checked_out():
-    cart = Cart(new_session_id("secret"), (CartLine(COURSE, 1),))
-    assert cart_for_checkout(shop_with(cart), cart.session_id) == cart
 
 
 def test_the_same_purchase_has_the_same_fingerprint():
