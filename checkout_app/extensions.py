@@ -42,7 +42,7 @@ limiter = AppLimiter(
     get_remote_address,
     # No X-RateLimit-* headers on every answer: they cost one more Redis round trip per
     # request. A 429 gets its Retry-After from http/limits.py.
-    headers_enabled=True,
+    headers_enabled=False,
     strategy="moving-window",
     # While Redis is down the same limits count in this process's memory: flask-limiter logs
     # one WARNING when it falls back and one INFO when Redis is back (checked now and then).

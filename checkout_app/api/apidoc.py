@@ -17,12 +17,21 @@ from checkout_app.http.session import COOKIE
 JSON = "application/json"
 ERROR_REF = "#/components/schemas/Error"
 RETRY_AFTER = "Retry-After"
+# The component of a Retry-After that only some answers of a status carry (a 409 "in progress"
+# does, a 409 "sold out" does not).
+RETRY_AFTER_SOME = "Retry-After-Some"
 SET_COOKIE = "Set-Cookie"
 IDEMPOTENT_REPLAYED = "Idempotent-Replayed"
+HEADER_NAMES = {RETRY_AFTER_SOME: RETRY_AFTER}
 RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
     RETRY_AFTER: {
         "description": "Seconds to wait before trying again",
         "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    RETRY_AFTER_SOME: {
+        "description": "Seconds to wait before trying again, on the answers that may change",
+        "required": False,
         "schema": {"type": "integer", "minimum": 0},
     },
     SET_COOKIE: {
@@ -125,7 +134,8 @@ class Reply:
             answer["content"] = {self.media_type: {"schema": self.schema}}
         if self.headers:
             answer["headers"] = {
-                name: {"$ref": f"#/components/headers/{name}"} for name in self.headers
+                HEADER_NAMES.get(name, name): {"$ref": f"#/components/headers/{name}"}
+                for name in self.headers
             }
         return answer
 
@@ -154,18 +164,23 @@ def ok(
 def errors(*failures: Failure) -> list[Reply]:
     """Error answers grouped by status, each listing its exact `error` messages."""
     messages: dict[int, list[str]] = {}
-    retry = {429, 503}  # the rate limiter and every 503 send Retry-After
+    always = {429, 503}  # the rate limiter and every 503 send Retry-After
+    some: set[int] = set()
+    without: set[int] = set()
     for failure in failures:
         if isinstance(failure, tuple):
             status, message = failure
+            without.add(status)
         else:
             status, message = failure.status, failure.message
-            if failure.retry_after is not None:
-                retry.add(status)
+            (some if failure.retry_after is not None else without).add(status)
         messages.setdefault(status, []).append(message)
     return [
         Reply(
-            status, _describe(status, texts), _error_schema(texts), headers=_retry(status in retry)
+            status,
+            _describe(status, texts),
+            _error_schema(texts),
+            headers=_retry(status, always, some - without, some & without),
         )
         for status, texts in sorted(messages.items())
     ]
@@ -181,8 +196,11 @@ def _error_schema(messages: list[str]) -> dict[str, Any]:
     return {"allOf": [{"$ref": ERROR_REF}], "properties": {"error": {"enum": messages}}}
 
 
-def _retry(carries_retry_after: bool) -> tuple[str, ...]:
-    return (RETRY_AFTER,) if carries_retry_after else ()
+def _retry(status: int, always: set[int], every: set[int], some: set[int]) -> tuple[str, ...]:
+    """Retry-After as required when every answer of `status` carries it, else as optional."""
+    if status in always or status in every:
+        return (RETRY_AFTER,)
+    return (RETRY_AFTER_SOME,) if status in some else ()
 
 
 def _describe(status: int, messages: list[str]) -> str:

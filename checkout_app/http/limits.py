@@ -10,6 +10,7 @@ client can starve other newcomers on its address at most, never the shoppers who
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -85,17 +86,22 @@ def rate_limit(name: str, setting: str) -> Callable[[View], View]:
     return decorate
 
 
-def keep_error_retry_after(response: Response) -> Response:
-    """flask-limiter stamps each limited answer with its window's reset; an error keeps its own."""
+def retry_after(response: Response) -> Response:
+    """A 429 says when its window lets the next request through (asked of Redis only then);
+    an error that has its own Retry-After (a 503's) keeps it."""
     wanted = g.get("retry_after")
-    if wanted is not None and response.status_code != 429:
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        limit = limiter.current_limit
+        reset_at = limit.reset_at if limit is not None else time.time() + 1
+        response.headers["Retry-After"] = str(max(int(reset_at - time.time()), 1))
+    elif wanted is not None:
         response.headers["Retry-After"] = wanted
     return response
 
 
 def register(app: Flask) -> None:
     """Before the limiter is bound: its after_request hook then runs before this one."""
-    app.after_request(keep_error_retry_after)
+    app.after_request(retry_after)
 
 
 def _failed_support_attempt(response: Response) -> bool:

@@ -85,6 +85,16 @@ def test_every_503_carries_retry_after(document: dict[str, Any]) -> None:
     assert document["components"]["headers"]["Retry-After"]["required"] is True
 
 
+def test_a_409_that_only_sometimes_says_when_to_retry_documents_it_as_optional(
+    document: dict[str, Any],
+) -> None:
+    # "In progress" carries Retry-After, "no longer available" does not: no rate-limit
+    # header on every answer supplies it any more.
+    conflict = document["paths"]["/api/checkout/create-session"]["post"]["responses"]["409"]
+    assert conflict["headers"] == {"Retry-After": {"$ref": "#/components/headers/Retry-After-Some"}}
+    assert document["components"]["headers"]["Retry-After-Some"]["required"] is False
+
+
 def test_session_cookie_is_a_security_scheme(document: dict[str, Any]) -> None:
     scheme = document["components"]["securitySchemes"]["sessionCookie"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "cookie", "session_id")
