@@ -10,7 +10,7 @@ that is its own transaction.
 Plans of PL/pgSQL statements are cached per connection, so PostgreSQL parses and plans the
 checkout's SQL once per connection instead of once per checkout.
 
-The rule "which bookings take seats" lives here once for SQL (`checkout_seats_taken`) and in
+The rule "which bookings take seats" lives here once for SQL (`checkout_event_seats`) and in
 models.holds_seats() for the ORM.
 
 Revision ID: 0009
@@ -27,44 +27,31 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SEATS_TAKEN = """
-CREATE OR REPLACE FUNCTION checkout_seats_taken(p_event uuid, p_excluding uuid[])
-RETURNS integer LANGUAGE plpgsql STABLE AS $fn$
-BEGIN
-    -- Confirmed bookings hold their seats for good, pending ones until their order's
-    -- seats_held_until; the orders in p_excluding (about to be superseded) do not count.
-    RETURN (
-        SELECT coalesce(sum(b.attendees), 0)
-          FROM bookings b LEFT JOIN orders o ON o.id = b.order_id
-         WHERE b.event_id = p_event
-           AND b.status IN ('confirmed', 'pending')
-           AND (b.status = 'confirmed'
-                OR o.seats_held_until IS NULL OR o.seats_held_until > now())
-           AND (b.order_id IS NULL OR b.order_id <> ALL(p_excluding)));
-END
-$fn$
-"""
-
-SEATS_HELD_BY = """
-CREATE OR REPLACE FUNCTION checkout_seats_held_by(
+EVENT_SEATS = """
+CREATE OR REPLACE FUNCTION checkout_event_seats(
     p_event uuid, p_excluding uuid[], p_session text, p_email text, p_address text,
-    p_enough integer)
-RETURNS integer LANGUAGE plpgsql STABLE AS $fn$
+    OUT taken integer, OUT held integer)
+LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
-    -- Unpaid seats of the event held by one client: its session, email or address. Every
-    -- booking holds at least one seat, so p_enough bookings are enough to know the hold limit
-    -- is reached: the count stops there (NULL: no bound).
-    RETURN (
-        SELECT coalesce(sum(held.attendees), 0) FROM (
-            SELECT b.attendees
-              FROM bookings b JOIN orders o ON o.id = b.order_id
-             WHERE b.event_id = p_event AND b.status = 'pending' AND o.status = 'pending'
-               AND (o.seats_held_until IS NULL OR o.seats_held_until > now())
-               AND o.id <> ALL(p_excluding)
-               AND (o.cart_session_hash = p_session
-                    OR lower(o.customer_email) = lower(p_email)
-                    OR o.client_address_hash = p_address)
-             LIMIT p_enough) held);
+    -- One pass over the event's bookings, each looking up its order by primary key (a hash
+    -- join would read every order instead). `taken`: confirmed bookings hold their seats for
+    -- good, pending ones until their order's seats_held_until. `held`: the unpaid seats one
+    -- client holds (its session, its email or its address), for SEAT_HOLD_LIMIT. Bookings of
+    -- p_excluding (the orders a new checkout supersedes) count for neither.
+    SELECT coalesce(sum(b.attendees) FILTER (WHERE b.status = 'confirmed' OR o.live), 0),
+           coalesce(sum(b.attendees) FILTER (WHERE o.live AND o.pending AND o.holder), 0)
+      INTO taken, held
+      FROM bookings b
+      LEFT JOIN LATERAL (
+            SELECT o.seats_held_until IS NULL OR o.seats_held_until > now() AS live,
+                   o.status = 'pending' AS pending,
+                   coalesce(o.cart_session_hash = p_session
+                            OR lower(o.customer_email) = lower(p_email)
+                            OR o.client_address_hash = p_address, false) AS holder
+              FROM orders o
+             WHERE o.id = b.order_id AND b.status = 'pending') o ON true
+     WHERE b.event_id = p_event AND b.status IN ('confirmed', 'pending')
+       AND (b.order_id IS NULL OR b.order_id <> ALL(p_excluding));
 END
 $fn$
 """
@@ -72,7 +59,7 @@ $fn$
 READ = """
 CREATE OR REPLACE FUNCTION checkout_read(
     p_cart_hash text, p_user_id uuid, p_courses uuid[], p_products uuid[], p_events uuid[],
-    p_session text, p_email text, p_address text, p_enough integer)
+    p_session text, p_email text, p_address text)
 RETURNS TABLE (
     kind text, id uuid, title text, price numeric, for_sale boolean, seats_left integer,
     starts_at timestamptz, venue text, held integer, session_id text, url text,
@@ -106,10 +93,11 @@ BEGIN
       FROM digital_products d WHERE d.id = ANY(p_products)
     UNION ALL
     SELECT 'event', e.id, e.title::text, e.price, e.is_active AND e.starts_at > now(),
-           e.capacity - checkout_seats_taken(e.id, v_open), e.starts_at, e.venue::text,
-           checkout_seats_held_by(e.id, v_open, p_session, p_email, p_address, p_enough),
+           e.capacity - s.taken, e.starts_at, e.venue::text, s.held,
            NULL, NULL, NULL, NULL, NULL
-      FROM events e WHERE e.id = ANY(p_events);
+      FROM events e
+     CROSS JOIN LATERAL checkout_event_seats(e.id, v_open, p_session, p_email, p_address) s
+     WHERE e.id = ANY(p_events);
 END
 $fn$
 """
@@ -118,6 +106,8 @@ HOLD_SEATS = """
 CREATE OR REPLACE FUNCTION checkout_hold_seats(
     p_wanted jsonb, p_session text, p_email text, p_address text, p_hold_limit integer)
 RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+    v_refusal text;
 BEGIN
     -- p_wanted: {"<event id>": seats}. Lock in id order so two checkouts never deadlock.
     PERFORM 1 FROM events e
@@ -125,18 +115,18 @@ BEGIN
       ORDER BY e.id FOR UPDATE;
     -- The recount is a statement of its own: only a statement started after the locks were
     -- granted sees the bookings committed by the transactions it waited for.
-    IF EXISTS (
-        SELECT 1 FROM jsonb_each_text(p_wanted) w
-          LEFT JOIN events e ON e.id = w.key::uuid AND e.is_active AND e.starts_at > now()
-         WHERE e.id IS NULL
-            OR e.capacity - checkout_seats_taken(e.id, '{}') < w.value::integer) THEN
-        RETURN 'seats';
-    END IF;
-    IF p_hold_limit > 0 AND EXISTS (
-        SELECT 1 FROM jsonb_each_text(p_wanted) w
-         WHERE checkout_seats_held_by(w.key::uuid, '{}', p_session, p_email, p_address,
-                                      p_hold_limit) + w.value::integer > p_hold_limit) THEN
-        RETURN 'hold_limit';
+    SELECT CASE
+             WHEN bool_or(e.id IS NULL OR e.capacity - s.taken < w.value::integer) THEN 'seats'
+             WHEN p_hold_limit > 0 AND bool_or(s.held + w.value::integer > p_hold_limit)
+               THEN 'hold_limit'
+           END
+      INTO v_refusal
+      FROM jsonb_each_text(p_wanted) w
+      LEFT JOIN events e ON e.id = w.key::uuid AND e.is_active AND e.starts_at > now()
+      LEFT JOIN LATERAL checkout_event_seats(e.id, '{}', p_session, p_email, p_address) s
+        ON true;
+    IF v_refusal IS NOT NULL THEN
+        RETURN v_refusal;
     END IF;
     -- The seats are there: the caller's transaction holds the events' rows until it ends.
     RETURN NULL;
@@ -215,14 +205,13 @@ $fn$
 FUNCTIONS = (
     "checkout_place_order(jsonb, jsonb, uuid[], text, text, text, integer)",
     "checkout_hold_seats(jsonb, text, text, text, integer)",
-    "checkout_read(text, uuid, uuid[], uuid[], uuid[], text, text, text, integer)",
-    "checkout_seats_held_by(uuid, uuid[], text, text, text, integer)",
-    "checkout_seats_taken(uuid, uuid[])",
+    "checkout_read(text, uuid, uuid[], uuid[], uuid[], text, text, text)",
+    "checkout_event_seats(uuid, uuid[], text, text, text)",
 )
 
 
 def upgrade() -> None:
-    for definition in (SEATS_TAKEN, SEATS_HELD_BY, READ, HOLD_SEATS, PLACE_ORDER):
+    for definition in (EVENT_SEATS, READ, HOLD_SEATS, PLACE_ORDER):
         op.execute(definition)
 
 

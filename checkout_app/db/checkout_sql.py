@@ -25,7 +25,7 @@ from checkout_app.domain.pricing import CatalogEntry
 READ = (
     "SELECT * FROM checkout_read(%(cart_hash)s, CAST(%(user_id)s AS uuid),"
     " CAST(%(courses)s AS uuid[]), CAST(%(products)s AS uuid[]), CAST(%(events)s AS uuid[]),"
-    " %(session)s, %(email)s, %(address)s, %(enough)s)"
+    " %(session)s, %(email)s, %(address)s)"
 )
 PLACE_ORDER = "SELECT checkout_place_order(%s::jsonb, %s::jsonb, %s::uuid[], %s, %s, %s, %s)"
 # SQLSTATEs checkout_place_order raises for the two refusals of checkout_hold_seats.
@@ -45,7 +45,6 @@ def read_params(
     user_id: uuid.UUID | None,
     keys: Iterable[CartKey],
     holder: tuple[str | None, str | None, str | None],
-    hold_limit: int | None,
 ) -> dict[str, Any]:
     """READ's parameters; `holder` is (session hash, email, address hash)."""
     ids: dict[ItemType, list[str]] = {t: [] for t in ItemType}
@@ -61,7 +60,6 @@ def read_params(
         "session": session,
         "email": email,
         "address": address,
-        "enough": hold_limit or None,
     }
 
 

@@ -63,12 +63,11 @@ class CheckoutStore:
         user_id: uuid.UUID | None,
         keys: Iterable[CartKey],
         holder: Holder,
-        hold_limit: int,
     ) -> CheckoutRead:
         """The session's open checkouts, whether `user_id` exists, and the catalog entries
         of `keys` (seats left not counting the open checkouts, seats `holder` holds)."""
         holding = (holder.session_hash, holder.email, holder.address_hash)
-        params = read_params(cart_hash, user_id, keys, holding, hold_limit)
+        params = read_params(cart_hash, user_id, keys, holding)
         with self._cursor() as cursor:
             cursor.execute(READ, params)
             rows = cursor.fetchall()

@@ -86,7 +86,7 @@ class CatalogRepository:
         """Title, price, sale state and seats left of these items, in one statement; seats
         left do not count the open checkouts of the cart with `cart_hash` (which a checkout
         of that cart replaces)."""
-        params = read_params(cart_hash, None, keys, (None, None, None), None)
+        params = read_params(cart_hash, None, keys, (None, None, None))
         return entries_of(self.session.execute(READ_IN_SESSION, params))
 
     def hold_seats(self, wanted: dict[uuid.UUID, int]) -> None:

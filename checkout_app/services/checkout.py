@@ -199,9 +199,7 @@ def _read(
         "cancelUrl",
         settings.redirect_origins,
     )
-    read = shop.checkout_db.read(
-        cart_hash, request.user_id, cart.keys, holder, settings.seat_hold_limit
-    )
+    read = shop.checkout_db.read(cart_hash, request.user_id, cart.keys, holder)
     if request.user_id is not None and not read.user_exists:
         raise InvalidInput(messages.INVALID_USER_ID)
     resolved = replace(request, success_url=success_url, cancel_url=cancel_url)

@@ -126,7 +126,6 @@ class CheckoutDatabase(Protocol):
         user_id: uuid.UUID | None,
         keys: Iterable[CartKey],
         holder: Holder,
-        hold_limit: int,
     ) -> CheckoutRead: ...
 
     def place(

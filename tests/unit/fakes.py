@@ -291,7 +291,6 @@ class FakeCheckoutDb:
         user_id: uuid.UUID | None,
         keys: Iterable[CartKey],
         holder: Holder,
-        hold_limit: int,
     ) -> CheckoutRead:
         self.reads += 1
         open_ = [
