@@ -12,6 +12,7 @@ from checkout_app.adapters.checkout_run import CheckoutRedis
 from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.identity import IdentitySettings, IdentityVerifier
 from checkout_app.adapters.locks import Locks
+from checkout_app.adapters.rate_limits import RateLimits
 from checkout_app.adapters.redis_client import parse_sentinel, redis_client, redis_options
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
@@ -22,6 +23,7 @@ from checkout_app.services.checkout import ROTATED_MEMORY_SECONDS
 from checkout_app.services.shop import Shop
 
 EXTENSION = "checkout"
+RATE_LIMITS = "rate_limits"
 
 
 class AppLimiter(Limiter):
@@ -36,8 +38,9 @@ class AppLimiter(Limiter):
         super().init_app(app)
 
 
-# Bound by init_limiter(); http/limits.py puts its limits on the routes. Counters live in the
-# storage of the app bound last: one app per process outside the tests.
+# Bound by init_limiter(); http/limits.py puts the limits not keyed on the shopper (support
+# tokens, back-office logins) on their routes. Counters live in the storage of the app bound
+# last: one app per process outside the tests.
 limiter = AppLimiter(
     get_remote_address,
     # No X-RateLimit-* headers on every answer: they cost one more Redis round trip per
@@ -101,6 +104,7 @@ def init_app(app: Flask) -> Shop:
         ),
     )
     app.extensions[EXTENSION] = shop
+    app.extensions[RATE_LIMITS] = RateLimits(client, prefix)
     return shop
 
 

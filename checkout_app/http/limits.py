@@ -1,6 +1,8 @@
 """Abuse limits as route decorators: per session and per client address, API and pages alike.
 
-A new limit is one line on the route: `@rate_limit("orders", "RATE_LIMIT_ORDERS")`.
+A new limit is one line on the route: `@rate_limit("orders", "RATE_LIMIT_ORDERS")`. Their
+budgets are spent in one Redis round trip (adapters/rate_limits.py). flask-limiter keeps the
+limits whose key is not the shopper (support tokens, back-office logins).
 
 Requests with a session draw on their session's budget and on their address's (shared by the
 sessions behind one NAT). Requests without one (a shopper's very first cart write, or a client
@@ -12,89 +14,78 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from functools import lru_cache, wraps
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter.util import get_remote_address
 from limits import parse
+from werkzeug.exceptions import TooManyRequests
 
 from checkout_app import messages
+from checkout_app.adapters.rate_limits import Budget
 from checkout_app.domain.cart import session_hash
-from checkout_app.extensions import limiter
+from checkout_app.extensions import RATE_LIMITS, limiter
 from checkout_app.http.session import current_session_id
 
 View = TypeVar("View", bound=Callable[..., object])
 
 
-def session_key() -> str:
-    """The shopper's session (hashed); only asked for requests that have one."""
-    return f"session:{session_hash(current_session_id() or '')}"
-
-
-def cookieless_key() -> str:
-    """The client address of a request without a session."""
-    return f"new:{get_remote_address()}"
-
-
-def has_session() -> bool:
-    return current_session_id() is not None
-
-
-def no_session() -> bool:
-    return current_session_id() is None
-
-
-def per_address(limit: str, factor: int) -> str:
-    """The same window with `factor` times the amount: many shoppers can share one IP (NAT)."""
+@lru_cache(maxsize=64)
+def _parsed(limit: str) -> tuple[int, int]:
+    """(amount, seconds) of a limit such as "10/minute" (settings are checked at start)."""
     item = parse(limit)
-    return f"{item.amount * factor}/{item.multiples} {item.GRANULARITY.name}"
+    return item.amount, item.get_expiry()
+
+
+def _budgets(name: str, setting: str) -> list[Budget]:
+    """The budgets this request draws on for the limit `name`."""
+    config = current_app.config
+    amount, seconds = _parsed(config[setting])
+    per_address = amount * config["RATE_LIMIT_IP_FACTOR"]
+    address = get_remote_address()
+    session_id = current_session_id()
+    if session_id is None:
+        return [_budget(f"{name}-new", address, per_address, seconds)]
+    return [
+        _budget(f"{name}-session", session_hash(session_id), amount, seconds),
+        _budget(f"{name}-ip", address, per_address, seconds),
+    ]
+
+
+def _budget(scope: str, who: str, amount: int, seconds: int) -> Budget:
+    # A changed setting starts afresh: the amount and window are part of the key.
+    return Budget(f"limits:{scope}:{amount}/{seconds}:{who}", amount, seconds)
 
 
 def rate_limit(name: str, setting: str) -> Callable[[View], View]:
     """Limit a route to config[setting] per session and RATE_LIMIT_IP_FACTOR times that per
     client address for requests with a session, and to RATE_LIMIT_IP_FACTOR times that per
-    address for requests without one; every route under the same `name` shares its budgets."""
-
-    def address_limit() -> str:
-        return per_address(current_app.config[setting], current_app.config["RATE_LIMIT_IP_FACTOR"])
-
-    per_session_limit = limiter.shared_limit(
-        lambda: current_app.config[setting],
-        f"{name}-session",
-        key_func=session_key,
-        exempt_when=no_session,
-        error_message=messages.TOO_MANY_REQUESTS,
-    )
-    per_address_limit = limiter.shared_limit(
-        address_limit,
-        f"{name}-ip",
-        key_func=get_remote_address,
-        exempt_when=no_session,
-        error_message=messages.TOO_MANY_REQUESTS,
-    )
-    cookieless_limit = limiter.shared_limit(
-        address_limit,
-        f"{name}-new",
-        key_func=cookieless_key,
-        exempt_when=has_session,
-        error_message=messages.TOO_MANY_REQUESTS,
-    )
+    address for requests without one; every route under the same `name` shares its budgets.
+    A request over a budget is answered 429 with Retry-After, and spends nothing."""
 
     def decorate(view: View) -> View:
-        return cookieless_limit(per_address_limit(per_session_limit(view)))
+        @wraps(view)
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            wait = current_app.extensions[RATE_LIMITS].spend(_budgets(name, setting))
+            if wait:
+                raise TooManyRequests(messages.TOO_MANY_REQUESTS, retry_after=wait)
+            return view(*args, **kwargs)
+
+        return cast(View, limited)
 
     return decorate
 
 
 def retry_after(response: Response) -> Response:
-    """A 429 says when its window lets the next request through (asked of Redis only then);
-    an error that has its own Retry-After (a 503's) keeps it."""
+    """A 429 of flask-limiter's says when its window lets the next request through (asked of
+    Redis only then); an error that has its own Retry-After (a 503's) keeps it."""
     wanted = g.get("retry_after")
     if response.status_code == 429 and "Retry-After" not in response.headers:
         limit = limiter.current_limit
         reset_at = limit.reset_at if limit is not None else time.time() + 1
         response.headers["Retry-After"] = str(max(int(reset_at - time.time()), 1))
-    elif wanted is not None:
+    elif wanted is not None and response.status_code != 429:
         response.headers["Retry-After"] = wanted
     return response
 

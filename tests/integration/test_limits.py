@@ -62,3 +62,11 @@ def test_reading_the_cart_is_not_limited(make_app, catalog):
     assert client.delete(f"/api/cart/items/course/{catalog.course}").status_code == 200
     assert {client.get("/api/cart").status_code for _ in range(5)} == {200}
     assert client.delete("/api/cart").status_code == 429
+
+
+def test_a_refused_checkout_spends_nothing_of_the_address_budget(make_app, catalog, sim):
+    app = make_app(RATE_LIMIT_CHECKOUT="1/minute", RATE_LIMIT_IP_FACTOR="2")
+    a, b = shopper(app, catalog), shopper(app, catalog)
+    assert [a.post(CREATE, json={}).status_code for _ in range(3)] == [400, 429, 429]
+    # a's refused attempts did not spend the address: b still has its one.
+    assert b.post(CREATE, json={}).status_code == 400

@@ -24,7 +24,7 @@ def test_redis_outage_logs_one_warning_then_one_info(make_app, own_redis, catalo
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r for r in caplog.records if r.exc_info] == []  # no tracebacks
     assert sorted(r.getMessage().split(",")[0][:40] for r in warnings) == [
-        "Rate limit storage unreachable - falling",  # flask-limiter, once per process
+        "rate limits count in memory: Redis unrea",  # once per process
         "redis unreachable",
     ]
     assert warnings[-1].getMessage().startswith("redis unreachable, answering 503")
