@@ -19,6 +19,7 @@ from checkout_app.adapters.stripe_events import (
     refuse_constant,
     signed_at,
 )
+from checkout_app.adapters.stripe_http import http_client
 from checkout_app.adapters.stripe_objects import (
     NotAStripeObject,
     StripeCharge,
@@ -157,7 +158,7 @@ class StripeGateway:
             self.client = stripe.StripeClient(
                 api_key,
                 base_addresses={"api": api_base} if api_base else None,
-                http_client=stripe.RequestsClient(timeout=timeout_seconds),
+                http_client=http_client(timeout_seconds, api_base),
                 max_network_retries=max_retries,
             )
 

@@ -45,11 +45,15 @@ from checkout_app.http.session import current_session_id, issue_session_id, set_
 from checkout_app.services.checkout import CheckoutRequest, create_checkout
 
 FIELD_ORDER = ("userEmail", "userId", "successUrl", "cancelUrl")
+# Built once: a schema's fields are set up when it is made, and loading or dumping keeps no
+# state on it (thread-safe), so every request can share these.
+REQUEST_SCHEMA = CheckoutRequestSchema()
+ANSWER_SCHEMA = CheckoutSessionSchema()
 
 
 def checkout_request() -> CheckoutRequest:
     """The request body, validated (contract rows 4-7), and who sent it."""
-    body = load(CheckoutRequestSchema(), request.get_json(silent=True), FIELD_ORDER)
+    body = load(REQUEST_SCHEMA, request.get_json(silent=True), FIELD_ORDER)
     return CheckoutRequest(
         customer_email=body["user_email"],
         user_id=body["user_id"],
@@ -102,7 +106,7 @@ def create_session() -> Response:
         "order_id": result.order_id,
         "message": messages.CHECKOUT_CREATED,
     }
-    response = jsonify(CheckoutSessionSchema().dump(body))
+    response = jsonify(ANSWER_SCHEMA.dump(body))
     if result.rotated_session_id:
         set_session_cookie(response, result.rotated_session_id)
     return response
