@@ -1,12 +1,15 @@
-"""The Redis side of one checkout in three round trips instead of a dozen.
+"""The Redis side of one checkout in three round trips, one script each, instead of a dozen.
 
 1. `run()`: take the shopper's checkout lock (a lease, adapters/leases.py) and read the cart
-   and where a rotated session moved to, in one pipeline; a lock already taken is retried.
+   and where a rotated session moved to; a lock already taken is retried.
 2. `prepare()`: claim the seats in flight (adapters/seat_holds.py), copy the cart to the
-   rotated session id and write the Stripe create down (adapters/stripe_attempts.py).
+   rotated session id and write the Stripe create down (adapters/stripe_attempts.py); a
+   refused claim writes nothing.
 3. On leaving the block: drop the claims and, as the checkout ended, retire the old cart or
    delete the copy, cross the create off, and release the lock.
-Each piece keeps its own module's rules and keys; this module only batches their commands.
+Each piece keeps its own module's keys and rules; this module only runs them together. Every
+key a script touches is passed in KEYS (a Redis Cluster would need them in one slot: the app
+does not support Cluster, docs/SCALING.md).
 """
 
 from __future__ import annotations
@@ -31,6 +34,57 @@ from checkout_app.domain.cart import Cart, session_hash
 from checkout_app.errors import CheckoutInProgress, ItemsUnavailable
 
 log = logging.getLogger(__name__)
+
+# KEYS: lock, cart, moved. ARGV: token, lease (ms). {locked (1/0), cart fields, moved to}.
+_BEGIN = """
+local locked = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
+return {locked, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3])}
+"""
+# KEYS: n seat keys, [the copy's cart key], the attempts hash.
+# ARGV: n, claim id, now (ms), claim ttl (ms), n x (seats, left), copy? (1/0), cart ttl (s),
+# attempt field, attempt value, attempts ttl (s), the copy's field/value pairs.
+# 1, or 0 when a claim is refused (and then nothing is written).
+_PREPARE = (
+    CLAIM
+    + """
+local n, claim_id, now, ttl = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 1, n do
+  local member = claim_id .. ':' .. ARGV[3 + 2 * i]
+  if claim(KEYS[i], member, tonumber(ARGV[3 + 2 * i]), tonumber(ARGV[4 + 2 * i]), now, ttl) == 0
+  then
+    for j = 1, i - 1 do redis.call('ZREM', KEYS[j], claim_id .. ':' .. ARGV[3 + 2 * j]) end
+    return 0
+  end
+end
+local a = 5 + 2 * n
+if ARGV[a] == '1' then
+  local copy = KEYS[n + 1]
+  redis.call('DEL', copy)
+  redis.call('HSET', copy, unpack(ARGV, a + 5))
+  redis.call('EXPIRE', copy, ARGV[a + 1])
+end
+redis.call('HSET', KEYS[#KEYS], ARGV[a + 2], ARGV[a + 3])
+redis.call('EXPIRE', KEYS[#KEYS], ARGV[a + 4])
+return 1
+"""
+)
+# KEYS: n seat keys, lock, old cart or copy, moved, attempts hash.
+# ARGV: n, n claim members, token, mode (retire / drop_copy / keep), moved to, moved ttl (s),
+# forget? (1/0), attempt field.
+_FINISH = """
+local n = tonumber(ARGV[1])
+for i = 1, n do redis.call('ZREM', KEYS[i], ARGV[1 + i]) end
+local a = n + 2
+if ARGV[a + 1] == 'retire' then
+  redis.call('DEL', KEYS[n + 2])
+  redis.call('SET', KEYS[n + 3], ARGV[a + 2], 'EX', ARGV[a + 3])
+elseif ARGV[a + 1] == 'drop_copy' then
+  redis.call('DEL', KEYS[n + 2])
+end
+if ARGV[a + 4] == '1' then redis.call('HDEL', KEYS[n + 4], ARGV[a + 5]) end
+if redis.call('GET', KEYS[n + 1]) == ARGV[a] then redis.call('DEL', KEYS[n + 1]) end
+return 1
+"""
 
 
 @dataclass
@@ -59,12 +113,15 @@ class CheckoutRedis:
         attempts: StripeAttempts,
         moved_seconds: int,
     ) -> None:
-        self.client = client
         self.carts = carts
         self.locks = locks
         self.seat_holds = seat_holds
         self.attempts = attempts
         self.moved_seconds = moved_seconds
+        self._begin = client.register_script(_BEGIN)
+        self._prepare = client.register_script(_PREPARE)
+        self._finish_script = client.register_script(_FINISH)
+        self._release = client.register_script(RELEASE)
 
     @contextmanager
     def run(
@@ -78,19 +135,14 @@ class CheckoutRedis:
         answers a missing or empty cart at once, locked or not (it raises)."""
         key = self.locks.key(lock_name)
         token = secrets.token_hex(16)
-        cart_key = self.carts.key_for(session_id)
-        moved_key = self.carts.moved_key(session_id)
+        keys = [key, self.carts.key_for(session_id), self.carts.moved_key(session_id)]
         deadline = time.monotonic() + wait_seconds
         with cart_service_errors():
             while True:
-                pipe = self.client.pipeline(transaction=False)
-                pipe.set(key, token, nx=True, px=self.locks.leases.ttl_ms)
-                pipe.hgetall(cart_key)
-                pipe.get(moved_key)
-                locked, fields, moved = pipe.execute()
+                locked, flat, moved = self._begin(keys=keys, args=[token, self.locks.leases.ttl_ms])
                 moved_to = moved.decode() if moved else None
-                if fields:
-                    cart = stored_cart(session_id, fields)
+                if flat:
+                    cart = stored_cart(session_id, dict(zip(flat[::2], flat[1::2], strict=True)))
                 else:
                     # Rotated away by an order just placed: a double submit may get it back.
                     cart = self.carts.load(session_id, moved_to) if moved_to else None
@@ -98,7 +150,7 @@ class CheckoutRedis:
                     cart = check(cart)
                 except BaseException:
                     if locked:
-                        self._release(key, token)
+                        self._unlock(key, token)
                     raise
                 if locked:
                     break
@@ -123,64 +175,54 @@ class CheckoutRedis:
         copy_to: str | None,
         attempt: tuple[uuid.UUID, str, dict[str, Any]],
     ) -> None:
-        """Claim `wanted` seats (ItemsUnavailable when checkouts in flight hold what is
-        left), copy the cart to session `copy_to`, and record the Stripe create."""
-        now_ms = int(time.time() * 1000)
-        ttl_ms = int(ttl_seconds * 1000)
-        pipe = self.client.pipeline(transaction=False)
+        """Claim `wanted` seats (ItemsUnavailable, and nothing written, when checkouts in
+        flight hold what is left), copy the cart to session `copy_to`, record the create."""
         claims = sorted(wanted.items())
+        keys = [self.seat_holds.key(event_id) for event_id, _ in claims]
+        args: list[Any] = [len(claims), claim_id, int(time.time() * 1000), int(ttl_seconds * 1000)]
         for event_id, seats in claims:
-            args = [claim_id, seats, seats_left[event_id], now_ms, ttl_ms]
-            pipe.eval(CLAIM, 1, self.seat_holds.key(event_id), *args)
-        if copy_to is not None:
-            new_key = self.carts.key_for(copy_to)
-            lines = {line.key.field: line.quantity for line in state.cart.lines}
-            pipe.delete(new_key)
-            pipe.hset(new_key, mapping={MARKER: "1", **lines})
-            pipe.expire(new_key, self.carts.ttl_seconds)
+            args += [seats, seats_left[event_id]]
+        copy_key = self.carts.key_for(copy_to) if copy_to is not None else None
+        if copy_key is not None:
+            keys.append(copy_key)
         order_id, cart_hash, params = attempt
-        pipe.hset(self.attempts.key, str(order_id), attempt_value(cart_hash, params))
-        pipe.expire(self.attempts.key, KEEP_SECONDS)
+        keys.append(self.attempts.key)
+        args += ["1" if copy_key else "0", self.carts.ttl_seconds, str(order_id)]
+        args += [attempt_value(cart_hash, params), KEEP_SECONDS, MARKER, "1"]
+        for line in state.cart.lines:
+            args += [line.key.field, line.quantity]
         with cart_service_errors():
-            answers = pipe.execute()
-        # Written even when a claim was refused: _finish undoes them with the lock release.
-        state.copy_key = self.carts.key_for(copy_to) if copy_to is not None else None
-        state.attempt = str(order_id)
-        refused = False
-        for (event_id, seats), granted in zip(claims, answers, strict=False):
-            if granted:
-                state.claims.append((self.seat_holds.key(event_id), f"{claim_id}:{seats}"))
-            else:
-                refused = True
-        if refused:
-            state.forget_attempt = True  # Stripe was never called
+            written = self._prepare(keys=keys, args=args)
+        if not written:
             raise ItemsUnavailable(detail="seats claimed by checkouts in flight")
+        state.claims = [(keys[i], f"{claim_id}:{seats}") for i, (_, seats) in enumerate(claims)]
+        state.copy_key = copy_key
+        state.attempt = str(order_id)
 
     def _finish(self, state: CheckoutRun) -> None:
-        """One pipeline: drop the claims, settle the cart copy and the create record, unlock.
+        """One script: drop the claims, settle the cart copy and the create record, unlock.
         If Redis is down now, claims and the lock lapse with their TTLs."""
-        pipe = self.client.pipeline(transaction=False)
-        for key, member in state.claims:
-            pipe.zrem(key, member)
+        old_cart = self.carts.key_for(state.cart.session_id)
         if state.retire_to is not None:
-            # The order is written: whoever still holds the old id no longer sees the cart.
-            pipe.delete(self.carts.key_for(state.cart.session_id))
-            pipe.set(
-                self.carts.moved_key(state.cart.session_id), state.retire_to, ex=self.moved_seconds
-            )
+            mode, second = "retire", old_cart
         elif state.copy_key is not None:
-            pipe.delete(state.copy_key)  # not written: the shopper's cart stays where it was
-        if state.attempt is not None and state.forget_attempt:
-            pipe.hdel(self.attempts.key, state.attempt)
-        pipe.eval(RELEASE, 1, state.lock_key, state.token)
+            mode, second = "drop_copy", state.copy_key
+        else:
+            mode, second = "keep", old_cart
+        keys = [key for key, _ in state.claims]
+        keys += [state.lock_key, second, self.carts.moved_key(state.cart.session_id)]
+        keys.append(self.attempts.key)
+        args: list[Any] = [len(state.claims), *(member for _, member in state.claims)]
+        args += [state.token, mode, state.retire_to or "", self.moved_seconds]
+        args += ["1" if state.forget_attempt and state.attempt else "0", state.attempt or ""]
         try:
-            pipe.execute()
+            self._finish_script(keys=keys, args=args)
         except REDIS_DOWN as exc:
             log.warning("checkout clean-up skipped, Redis unavailable: %s", exc)
 
-    def _release(self, key: str, token: str) -> None:
+    def _unlock(self, key: str, token: str) -> None:
         try:
-            self.client.eval(RELEASE, 1, key, token)
+            self._release(keys=[key], args=[token])
         except REDIS_DOWN as exc:
             log.warning("lock release skipped, Redis unavailable: %s", exc)
 

@@ -14,18 +14,21 @@ import uuid
 
 import redis
 
-# KEYS[1] a sorted set per event: member "<claim>:<seats>", score = expiry (ms).
-# ARGV: claim id, seats wanted, seats left in the database, now (ms), ttl (ms).
+# A Lua function for the checkout's scripts (adapters/checkout_run.py): `key` is a sorted set
+# per event, member "<claim>:<seats>", score = its expiry (ms). 1 when the seats are claimed,
+# 0 when the claims in flight leave fewer than `seats` of the `left` the database counted.
 CLAIM = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
-local claimed = 0
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  claimed = claimed + tonumber(string.match(member, ':(%d+)$'))
+local function claim(key, member, seats, left, now, ttl)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  local claimed = 0
+  for _, held in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+    claimed = claimed + tonumber(string.match(held, ':(%d+)$'))
+  end
+  if claimed + seats > left then return 0 end
+  redis.call('ZADD', key, now + ttl, member)
+  redis.call('PEXPIRE', key, ttl)
+  return 1
 end
-if claimed + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[1] .. ':' .. ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return 1
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import (
@@ -14,8 +15,10 @@ from babel.dates import (
 )
 
 
+@lru_cache(maxsize=4096)
 def event_when(moment: datetime, locale_name: str, zone_name: str) -> str:
-    """Date, time and zone in the shop's zone: "Tue, Dec 1, 2026, 7:00 PM UTC"."""
+    """Date, time and zone in the shop's zone: "Tue, Dec 1, 2026, 7:00 PM UTC".
+    Remembered: a shop has few events, and Babel takes a while to word one."""
     locale, zone = Locale.parse(locale_name), get_timezone(zone_name)
     day = format_skeleton("yMMMEd", moment, tzinfo=zone, locale=locale)
     time = format_time(moment, "short", tzinfo=zone, locale=locale)
