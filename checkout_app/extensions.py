@@ -16,11 +16,11 @@ from checkout_app.adapters.rate_limits import RateLimits
 from checkout_app.adapters.redis_client import parse_sentinel, redis_client, redis_options
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
-from checkout_app.config import ShopSettings
 from checkout_app.db.checkout_store import CheckoutStore
 from checkout_app.db.engine import DatabaseLimits, bounded_engine
 from checkout_app.services.checkout import ROTATED_MEMORY_SECONDS
 from checkout_app.services.shop import Shop
+from checkout_app.shop_settings import ShopSettings
 
 EXTENSION = "checkout"
 RATE_LIMITS = "rate_limits"

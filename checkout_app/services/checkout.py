@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from checkout_app import messages
 from checkout_app.adapters.checkout_run import CheckoutRun, cart_hash_of
-from checkout_app.adapters.gateway import SessionRequest
-from checkout_app.config import ShopSettings
+from checkout_app.adapters.stripe_params import SessionRequest
 from checkout_app.db.repository import Holder, OpenCheckout, PendingOrder
 from checkout_app.domain import redirects
 from checkout_app.domain.cart import Cart, CartKey, has_session_shape, session_hash
-from checkout_app.domain.pricing import CatalogEntry, PricedCart, price_cart
+from checkout_app.domain.pricing import CatalogEntry, price_cart
 from checkout_app.errors import (
     CartEmpty,
     CartNotFound,
@@ -28,10 +25,10 @@ from checkout_app.errors import (
 from checkout_app.services import holds
 from checkout_app.services.orphans import checkout_lock
 from checkout_app.services.ports import CheckoutPorts
+from checkout_app.services.reuse import checkout_fingerprint, reusable_checkout
+from checkout_app.shop_settings import ShopSettings
 
 log = logging.getLogger(__name__)
-# A session about to expire is not handed out again: the shopper needs time to pay.
-REUSE_MARGIN = timedelta(minutes=5)
 # How long a rotated-away session id still gets its order back on an identical double submit.
 ROTATED_MEMORY_SECONDS = 600
 
@@ -225,32 +222,3 @@ def _write_order(
         else None
     )
     run.forget_attempt = True
-
-
-def checkout_fingerprint(cart: PricedCart, request: CheckoutRequest) -> str:
-    """A digest of everything that makes two checkouts the same purchase."""
-    material = {
-        "lines": [[line.key.field, line.quantity, str(line.unit_price)] for line in cart.lines],
-        "tax": str(cart.tax),
-        "currency": cart.currency,
-        "email": request.customer_email,
-        "user": str(request.user_id) if request.user_id else None,
-        "urls": [request.success_url, request.cancel_url],
-    }
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
-
-
-def reusable_checkout(open_checkouts: list[OpenCheckout], fingerprint: str) -> OpenCheckout | None:
-    """The open order of the same purchase whose session has time left to pay; else None (the
-    new checkout then supersedes every open one)."""
-    fresh_until = datetime.now(UTC) + REUSE_MARGIN
-    return next(
-        (
-            o
-            for o in open_checkouts
-            if o.checkout_fingerprint == fingerprint
-            and o.stripe_session_expires_at is not None
-            and o.stripe_session_expires_at > fresh_until
-        ),
-        None,
-    )

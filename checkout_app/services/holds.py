@@ -16,11 +16,11 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from checkout_app.config import ShopSettings
 from checkout_app.db.repository import Holder, OpenCheckout
 from checkout_app.domain.cart import CartKey
 from checkout_app.domain.pricing import CatalogEntry, PricedCart
 from checkout_app.errors import HoldLimitReached
+from checkout_app.shop_settings import ShopSettings
 
 
 def holder(cart_hash: str, email: str, client_address: str | None) -> Holder:

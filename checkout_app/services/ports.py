@@ -10,13 +10,14 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from checkout_app.adapters.checkout_run import CheckoutRun
-from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
-from checkout_app.config import ShopSettings
+from checkout_app.adapters.gateway import CheckoutSession
+from checkout_app.adapters.stripe_params import SessionRequest
 from checkout_app.db.checkout_store import CheckoutRead
 from checkout_app.db.models import Order
 from checkout_app.db.outbox import Notice
 from checkout_app.db.repository import Holder, PendingOrder
 from checkout_app.domain.cart import Cart, CartKey
+from checkout_app.shop_settings import ShopSettings
 
 
 class PaymentGateway(Protocol):

@@ -13,9 +13,9 @@ from checkout_app.adapters.identity import IdentityVerifier
 from checkout_app.adapters.locks import Locks
 from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
-from checkout_app.config import ShopSettings
 from checkout_app.db.checkout_store import CheckoutStore
 from checkout_app.db.uow import UnitOfWork
+from checkout_app.shop_settings import ShopSettings
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from types import TracebackType
 from typing import Any
 
 from checkout_app.adapters.checkout_run import CheckoutRun
-from checkout_app.adapters.gateway import CheckoutSession, SessionRequest
-from checkout_app.config import ShopSettings
+from checkout_app.adapters.gateway import CheckoutSession
+from checkout_app.adapters.stripe_params import SessionRequest
 from checkout_app.db.checkout_store import CheckoutRead
 from checkout_app.db.models import Order
 from checkout_app.db.outbox import Notice
@@ -22,6 +22,7 @@ from checkout_app.domain.cart import Cart, CartKey
 from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.pricing import CatalogEntry
 from checkout_app.errors import ItemsUnavailable
+from checkout_app.shop_settings import ShopSettings
 
 
 def pending_order(total: str = "49.00", currency: str = "usd") -> Order:

@@ -12,11 +12,8 @@ from checkout_app.db.repository import OpenCheckout
 from checkout_app.domain.cart import Cart, CartKey, CartLine, new_session_id
 from checkout_app.domain.enums import ItemType
 from checkout_app.domain.pricing import CatalogEntry, price_cart
-from checkout_app.services.checkout import (
-    CheckoutRequest,
-    checkout_fingerprint,
-    reusable_checkout,
-)
+from checkout_app.services.checkout import CheckoutRequest
+from checkout_app.services.reuse import checkout_fingerprint, reusable_checkout
 
 COURSE = CartKey(ItemType.COURSE, uuid.uuid4())
 EVENT = CartKey(ItemType.EVENT, uuid.uuid4())

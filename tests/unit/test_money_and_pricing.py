@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from checkout_app.adapters.gateway import line_items
+from checkout_app.adapters.stripe_params import line_items
 from checkout_app.domain.cart import Cart, CartKey, CartLine
 from checkout_app.domain.enums import ItemType
 from checkout_app.domain.money import format_amount, tax_for, to_minor_units
