@@ -33,8 +33,10 @@ CREATE OR REPLACE FUNCTION checkout_event_seats(
     OUT taken integer, OUT held integer)
 LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
-    -- One pass over the event's bookings, each looking up its order by primary key (a hash
-    -- join would read every order instead). `taken`: confirmed bookings hold their seats for
+    -- One pass over the event's bookings, each looking up its order by primary key. OFFSET 0
+    -- keeps the lookup a subquery per booking: pulled up into a join, the cached generic plan
+    -- hashed every order in the shop instead (3.0 ms against 0.5 ms for 220 bookings among
+    -- 4,400 orders). `taken`: confirmed bookings hold their seats for
     -- good, pending ones until their order's seats_held_until. `held`: the unpaid seats one
     -- client holds (its session, its email or its address), for SEAT_HOLD_LIMIT. Bookings of
     -- p_excluding (the orders a new checkout supersedes) count for neither.
@@ -49,7 +51,8 @@ BEGIN
                             OR lower(o.customer_email) = lower(p_email)
                             OR o.client_address_hash = p_address, false) AS holder
               FROM orders o
-             WHERE o.id = b.order_id AND b.status = 'pending') o ON true
+             WHERE o.id = b.order_id AND b.status = 'pending'
+            OFFSET 0) o ON true
      WHERE b.event_id = p_event AND b.status IN ('confirmed', 'pending')
        AND (b.order_id IS NULL OR b.order_id <> ALL(p_excluding));
 END
