@@ -10,42 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import struct
-import threading
 from contextlib import suppress
+
+from .tcpproxy import TcpProxy
 
 STARTUP_CODES_TO_SKIP = (80877103, 80877104)  # SSLRequest, GSSENCRequest: answered with a byte
 
 
-class CountingProxy:
+class CountingProxy(TcpProxy):
     """Listens on 127.0.0.1:<port> and forwards to the real server, recording queries."""
 
+    name = "pg-proxy"
+
     def __init__(self, upstream_host: str, upstream_port: int, unix_path: str | None = None):
-        self.upstream = (upstream_host, upstream_port, unix_path)
+        super().__init__(upstream_host, upstream_port, unix_path)
         self.queries: list[str] = []
-        self.port = 0
-        self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="pg-proxy", daemon=True)
-
-    def start(self) -> int:
-        self._thread.start()
-        self._ready.wait(5)
-        return self.port
-
-    def stop(self) -> None:
-        """Close the listener and every proxied connection, then the loop."""
-
-        async def shutdown() -> None:
-            self._server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
 
     def take(self) -> list[str]:
         """The queries seen since the last take, oldest first."""
@@ -53,29 +32,12 @@ class CountingProxy:
             taken, self.queries = self.queries, []
         return taken
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", 0)
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _connection(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter):
-        host, port, unix_path = self.upstream
-        if unix_path:
-            server_r, server_w = await asyncio.open_unix_connection(unix_path)
-        else:
-            server_r, server_w = await asyncio.open_connection(host, port)
+    async def _proxy(self, client_r, client_w, server_r, server_w) -> None:
         back = asyncio.ensure_future(self._pipe(server_r, client_w))
-        # CancelledError: the proxy is shutting down with this connection still open.
-        with suppress(asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+        try:
             await self._client_to_server(client_r, server_w)
-        back.cancel()
-        for writer in (server_w, client_w):
-            writer.close()
+        finally:
+            back.cancel()
 
     async def _client_to_server(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         while True:  # the untyped startup phase

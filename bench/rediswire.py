@@ -12,9 +12,10 @@ Every client of the proxied URL is counted: the app's own client and flask-limit
 from __future__ import annotations
 
 import asyncio
-import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
+
+from .tcpproxy import TcpProxy
 
 
 def parse_commands(buffer: bytearray) -> list[str]:
@@ -73,36 +74,14 @@ class _Connection:
     pending: bytearray = field(default_factory=bytearray)
 
 
-class RedisCountingProxy:
+class RedisCountingProxy(TcpProxy):
     """Listens on 127.0.0.1:<port> and forwards to the real server, recording round trips."""
 
+    name = "redis-proxy"
+
     def __init__(self, upstream_host: str, upstream_port: int, unix_path: str | None = None):
-        self.upstream = (upstream_host, upstream_port, unix_path)
+        super().__init__(upstream_host, upstream_port, unix_path)
         self.trips: list[list[str]] = []  # each round trip: the commands sent in it
-        self.port = 0
-        self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="redis-proxy", daemon=True)
-
-    def start(self) -> int:
-        self._thread.start()
-        self._ready.wait(5)
-        return self.port
-
-    def stop(self) -> None:
-        """Close the listener and every proxied connection, then the loop."""
-
-        async def shutdown() -> None:
-            self._server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
 
     def take(self) -> list[tuple[str, ...]]:
         """The round trips seen since the last take, oldest first, each as its commands."""
@@ -110,30 +89,13 @@ class RedisCountingProxy:
             taken, self.trips = self.trips, []
         return [tuple(trip) for trip in taken]
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", 0)
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _connection(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter):
-        host, port, unix_path = self.upstream
-        if unix_path:
-            server_r, server_w = await asyncio.open_unix_connection(unix_path)
-        else:
-            server_r, server_w = await asyncio.open_connection(host, port)
+    async def _proxy(self, client_r, client_w, server_r, server_w) -> None:
         state = _Connection()
         back = asyncio.ensure_future(self._server_to_client(server_r, client_w, state))
-        # CancelledError: the proxy is shutting down with this connection still open.
-        with suppress(ConnectionError, asyncio.CancelledError):
+        try:
             await self._client_to_server(client_r, server_w, state)
-        back.cancel()
-        for writer in (server_w, client_w):
-            writer.close()
+        finally:
+            back.cancel()
 
     async def _client_to_server(
         self, r: asyncio.StreamReader, w: asyncio.StreamWriter, state: _Connection

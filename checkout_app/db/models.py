@@ -251,6 +251,13 @@ class Booking(Base):
     total_price: Mapped[Decimal] = mapped_column(Money)
     whatsapp_notified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     email_notified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Copies of the order's seats_held_until, session hash, lowercased email and address
+    # hash, kept by database triggers (migration 0010): seats are counted from the bookings
+    # alone. Never written here.
+    held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    holder_session: Mapped[str | None] = mapped_column(String(64))
+    holder_email: Mapped[str | None] = mapped_column(String(254))
+    holder_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -260,6 +267,20 @@ class Booking(Base):
         CheckConstraint("attendees BETWEEN 1 AND 99", name="bookings_attendees_range"),
         Index("ix_bookings_event_id_status", "event_id", "status"),
         Index("ix_bookings_order_id", "order_id"),
+        Index(
+            "ix_bookings_taking_seats",
+            "event_id",
+            postgresql_include=[
+                "status",
+                "attendees",
+                "order_id",
+                "held_until",
+                "holder_session",
+                "holder_email",
+                "holder_address",
+            ],
+            postgresql_where=text("status IN ('pending', 'confirmed')"),
+        ),
     )
 
 
