@@ -1,4 +1,4 @@
-"""StripeGateway: the only module that imports stripe. Stripe errors stop here."""
+"""StripeGateway: the Stripe calls, through the stripe SDK. Stripe errors stop here."""
 
 from __future__ import annotations
 
