@@ -15,15 +15,15 @@ class Reference:
     worker_rss_mib: float  # (a) steady, app: results table, peak RSS/worker MiB
 
 
-# The lead's `make bench` on main before any hot-path change (started 13:33 UTC, idle machine,
-# 100 % CPU idle before it), written to /tmp/bench-before.md. The report rounds RSS to whole MiB.
-# For comparison, issue 15's run of 2026-12-01 measured 4.6 ms of PostgreSQL CPU per checkout;
-# this run measured 23.4 ms (and 75.4 ms in (b)), so halving this figure is a weaker bar than
-# halving the issue's. The figure grows with the bookings a run has written (the seat recount
-# sums every pending booking of the event): a 3 s `--quick` run of the same commit measured 6.0.
+# PostgreSQL CPU: issue 15's own figure (its `make bench` of 2026-12-01, 13 round trips per
+# checkout), the stricter of the two measured before the work. The lead's run on main before
+# any hot-path change (2026-12-04 13:35 UTC, commit f3d628d, idle machine) measured 23.4 ms
+# (75.4 ms in (b)): the seat-hold-limit counts added since the issue hash-joined every order of
+# the shop, so the figure grew with the orders a run wrote. Halving 23.4 would be a weak bar.
+# Memory: that 13:35 run (the report rounds RSS to whole MiB).
 REFERENCE = Reference(
-    measured="2026-12-04 13:35 UTC, commit f3d628d",
-    source="make bench BENCH_ARGS='--output /tmp/bench-before.md' (full run, with profiles)",
-    postgres_cpu_ms_per_checkout=23.4,
+    measured="PostgreSQL: 2026-12-01 (issue 15); RSS: 2026-12-04 13:35 UTC, commit f3d628d",
+    source="issue 15's table; make bench BENCH_ARGS='--output /tmp/bench-before.md'",
+    postgres_cpu_ms_per_checkout=4.6,
     worker_rss_mib=100.0,
 )
