@@ -1,8 +1,9 @@
 """SQL statements, database round trips and Redis round trips per checkout, on an in-process app.
 
-Statements: SQLAlchemy's `before_cursor_execute` on the app's own engine (what the code asks
-for). Round trips: the queries PostgreSQL receives, counted on the wire by `pgwire.CountingProxy`
-between the app and the server (statements plus BEGIN, COMMIT, ROLLBACK and the pool's pre-ping).
+Round trips: the queries PostgreSQL receives, counted on the wire by `pgwire.CountingProxy`
+between the app and the server; statements are those that are not BEGIN, COMMIT, ROLLBACK or a
+pool ping. (The checkout speaks to psycopg2 directly, so SQLAlchemy's events no longer see its
+statements: the wire is the one place that sees them all.)
 Each cart size is checked out once after a warm-up checkout, so that connecting to the server
 (startup and authentication) is not counted: a gunicorn worker's pool is warm too.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import event, make_url
+from sqlalchemy import make_url
 
 from checkout_app import create_app
 from checkout_app.domain.cart import CartLine
@@ -49,14 +50,16 @@ class SqlCount:
         """Round trips by kind: BEGIN, COMMIT, ROLLBACK, ping, statement."""
         kinds = {"BEGIN": 0, "COMMIT": 0, "ROLLBACK": 0, "ping": 0, "statement": 0}
         for query in self.wire:
-            word = query.split(None, 1)[0].upper() if query.strip() else ""
-            if word in ("BEGIN", "COMMIT", "ROLLBACK"):
-                kinds[word] += 1
-            elif query.strip().upper() == "SELECT 1":
-                kinds["ping"] += 1
-            else:
-                kinds["statement"] += 1
+            kinds[_kind(query)] += 1
         return kinds
+
+
+def _kind(query: str) -> str:
+    """BEGIN, COMMIT, ROLLBACK, ping (the pool's SELECT 1) or statement."""
+    word = query.split(None, 1)[0].upper() if query.strip() else ""
+    if word in ("BEGIN", "COMMIT", "ROLLBACK"):
+        return word
+    return "ping" if query.strip().upper() == "SELECT 1" else "statement"
 
 
 def _proxy_for(database_url: str) -> tuple[CountingProxy, str]:
@@ -102,19 +105,12 @@ def count_checkouts(stack: Stack, carts: dict[int, list[CartLine]]) -> list[SqlC
     if f":{redis_proxy.port}" not in limiter_uri:
         raise RuntimeError(f"the rate limiter's storage bypasses the Redis proxy: {limiter_uri}")
     engine = app.extensions[EXTENSION].session_factory.kw["bind"]
-    statements: list[str] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     client = app.test_client()
     results = []
     try:
         for lines, cart in carts.items():
             warm, measured = seed_carts(stack.redis, stack.prefix, [cart, cart], stack.secret_key)
             for session_id in (warm, measured):
-                statements.clear()
                 proxy.take()
                 redis_proxy.take()
                 client.set_cookie("session_id", session_id)
@@ -123,7 +119,8 @@ def count_checkouts(stack: Stack, carts: dict[int, list[CartLine]]) -> list[SqlC
                     raise RuntimeError(f"{lines}-line checkout answered {response.status_code}")
             wire = tuple(proxy.take())
             redis_wire = tuple(redis_proxy.take())
-            results.append(SqlCount(lines, len(statements), len(wire), wire, redis_wire))
+            statements = sum(1 for query in wire if _kind(query) == "statement")
+            results.append(SqlCount(lines, statements, len(wire), wire, redis_wire))
     finally:
         engine.dispose()
         proxy.stop()
