@@ -88,7 +88,6 @@ def init_app(app: Flask) -> Shop:
         ),
         settings=ShopSettings.from_config(config),
         locks=locks,
-        seat_holds=seat_holds,
         attempts=attempts,
         identity=IdentityVerifier(
             IdentitySettings(

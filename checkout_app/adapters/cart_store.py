@@ -57,9 +57,9 @@ def _pairs(flat: list[bytes]) -> list[tuple[bytes, bytes]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
 
 
-def stored_cart(session_id: str, fields: dict[bytes, bytes]) -> Cart:
-    """The cart of an HGETALL answer."""
-    return _cart(session_id, list(fields.items()))
+def cart_of_reply(session_id: str, flat: list[bytes]) -> Cart:
+    """The cart of a script's reply: the hash as a flat list of fields and values."""
+    return _cart(session_id, _pairs(flat))
 
 
 def _cart(session_id: str, fields: list[tuple[bytes, bytes]]) -> Cart:
@@ -93,7 +93,7 @@ class CartStore:
     def load(self, session_id: str, cart_hash: str | None = None) -> Cart | None:
         """The stored cart (of `cart_hash` when given), or None when there is none."""
         fields = self.client.hgetall(self.key_for_hash(cart_hash or session_hash(session_id)))
-        return stored_cart(session_id, fields) if fields else None
+        return _cart(session_id, list(fields.items())) if fields else None
 
     @cart_service_errors()
     def add(self, session_id: str, key: CartKey, quantity: int, priced: Cart) -> Cart | None:
@@ -107,7 +107,7 @@ class CartStore:
         )
         if written == TOO_MANY:
             raise InvalidInput(messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY))
-        return None if written == CHANGED else _cart(session_id, _pairs(written))
+        return None if written == CHANGED else cart_of_reply(session_id, written)
 
     @cart_service_errors()
     def set_quantity(
@@ -121,7 +121,7 @@ class CartStore:
         )
         if written == ABSENT:
             raise ItemNotFound()
-        return None if written == CHANGED else _cart(session_id, _pairs(written))
+        return None if written == CHANGED else cart_of_reply(session_id, written)
 
     @cart_service_errors()
     def clear(self, session_id: str) -> None:

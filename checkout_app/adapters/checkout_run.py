@@ -25,7 +25,7 @@ from typing import Any
 
 import redis
 
-from checkout_app.adapters.cart_store import MARKER, CartStore, stored_cart
+from checkout_app.adapters.cart_store import MARKER, CartStore, cart_of_reply
 from checkout_app.adapters.locks import POLL_SECONDS, RELEASE, Locks
 from checkout_app.adapters.redis_client import REDIS_DOWN, cart_service_errors
 from checkout_app.adapters.seat_holds import CLAIM, SeatHolds
@@ -142,7 +142,7 @@ class CheckoutRedis:
                 locked, flat, moved = self._begin(keys=keys, args=[token, self.locks.leases.ttl_ms])
                 moved_to = moved.decode() if moved else None
                 if flat:
-                    cart = stored_cart(session_id, dict(zip(flat[::2], flat[1::2], strict=True)))
+                    cart = cart_of_reply(session_id, flat)
                 else:
                     # Rotated away by an order just placed: a double submit may get it back.
                     cart = self.carts.load(session_id, moved_to) if moved_to else None

@@ -123,7 +123,9 @@ def _checkout(shop: CheckoutPorts, run: CheckoutRun, request: CheckoutRequest) -
 
     order_id = uuid.uuid4()
     seats_left = {k.item_id: e.seats_left for k, e in entries.items() if e.seats_left is not None}
-    next_id = checkout.next_session_id or cart.session_id
+    # Where the cart moves once the order is placed (session rotation); None: it stays.
+    rotated = checkout.next_session_id if checkout.next_session_id != cart.session_id else None
+    next_id = rotated or cart.session_id
     params = shop.gateway.session_params(
         SessionRequest(
             order_id,
@@ -143,7 +145,7 @@ def _checkout(shop: CheckoutPorts, run: CheckoutRun, request: CheckoutRequest) -
         priced.seats_wanted,
         seats_left,
         stripe_budget(settings) + 10,
-        next_id if next_id != cart.session_id else None,
+        rotated,
         (order_id, cart_hash, params),
     )
     session = shop.gateway.create_checkout_session(order_id, params)
@@ -163,12 +165,13 @@ def _checkout(shop: CheckoutPorts, run: CheckoutRun, request: CheckoutRequest) -
         client_address_hash=holder.address_hash,
     )
     _write_order(shop, run, order, [o.id for o in open_checkouts], holder)
+    if rotated:
+        run.retire_to = order.cart_session_hash
     log.info("order %s pending (checkout session %s)", order_id, session.id)
     for superseded in open_checkouts:
         # Nobody may pay for a cart the shopper has since changed.
         shop.gateway.expire_checkout_session(superseded.stripe_checkout_session_id)
         log.info("order %s cancelled: superseded by %s", superseded.id, order_id)
-    rotated = next_id if next_id != cart.session_id else None
     return CheckoutResult(session.id, session.url or "", order_id, rotated)
 
 
@@ -216,9 +219,4 @@ def _write_order(
     except BaseException:
         run.forget_attempt = shop.gateway.expire_checkout_session(order.stripe_checkout_session_id)
         raise
-    run.retire_to = (
-        order.cart_session_hash
-        if order.cart_session_hash != session_hash(run.cart.session_id)
-        else None
-    )
     run.forget_attempt = True

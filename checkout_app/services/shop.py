@@ -11,7 +11,6 @@ from checkout_app.adapters.checkout_run import CheckoutRedis
 from checkout_app.adapters.gateway import StripeGateway
 from checkout_app.adapters.identity import IdentityVerifier
 from checkout_app.adapters.locks import Locks
-from checkout_app.adapters.seat_holds import SeatHolds
 from checkout_app.adapters.stripe_attempts import StripeAttempts
 from checkout_app.db.checkout_store import CheckoutStore
 from checkout_app.db.uow import UnitOfWork
@@ -25,7 +24,6 @@ class Shop:
     gateway: StripeGateway
     settings: ShopSettings
     locks: Locks
-    seat_holds: SeatHolds
     attempts: StripeAttempts
     identity: IdentityVerifier
     checkout_db: CheckoutStore

@@ -39,7 +39,7 @@ def claiming(shop, claim_id: str, wanted, left, ttl_seconds: float = 30) -> Iter
 
 
 def claims_on(shop, event: uuid.UUID) -> int:
-    return shop.seat_holds.client.zcard(shop.seat_holds.key(event))
+    return shop.checkout_redis.seat_holds.client.zcard(shop.checkout_redis.seat_holds.key(event))
 
 
 def test_claims_beyond_the_seats_left_are_refused_until_released(shop):
@@ -76,7 +76,9 @@ def test_a_claim_whose_checkout_died_lapses(shop):
         while True:
             try:
                 with claiming(shop, "next", {event: 1}, {event: 1}):
-                    members = shop.seat_holds.client.zrange(shop.seat_holds.key(event), 0, -1)
+                    members = shop.checkout_redis.seat_holds.client.zrange(
+                        shop.checkout_redis.seat_holds.key(event), 0, -1
+                    )
                     assert members == [b"next:1"]  # the stale claim was dropped
                 break
             except ItemsUnavailable:
