@@ -11,8 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from .faults import FAULTS
 from .report import Row, invariants, table
 from .shoppers import Journal, Shopper
@@ -50,16 +48,6 @@ def hand_written(path: Path) -> str:
     return text[start:] if start >= 0 else ""
 
 
-@pytest.fixture
-def stack(tmp_path_factory):
-    world = ChaosStack(tmp_path_factory.mktemp("chaos"))
-    try:
-        world.start_gunicorn()
-        yield world
-    finally:
-        world.close()
-
-
 def first_checkout_after(journal: Journal, moment: float) -> float | None:
     with journal.lock:
         done = [
@@ -70,6 +58,17 @@ def first_checkout_after(journal: Journal, moment: float) -> float | None:
             and a.started >= moment
         ]
     return min(done) - moment if done else None
+
+
+def print_log_of(stack: ChaosStack, problems: list[str]) -> None:
+    """gunicorn's log lines about each order a problem names, to tell which path left it."""
+    ids = {word for problem in problems for word in problem.split() if word.count("-") == 4}
+    if not ids:
+        return
+    lines = (stack.dir / "gunicorn.log").read_text(errors="replace").splitlines()
+    for line in lines:
+        if any(order_id in line for order_id in ids):
+            print(line[:400])
 
 
 def run_fault(stack: ChaosStack, journal: Journal, fault) -> Row:
@@ -113,6 +112,7 @@ def test_chaos(stack):
             print(f"{row.fault}: {violation}")
     for problem in problems[:20] + journal.gave_up:
         print(problem)
+    print_log_of(stack, problems)
     if os.environ.get("CHAOS_REPORT"):
         path = Path(ROOT, os.environ["CHAOS_REPORT"])
         path.write_text(PREAMBLE.format(FAULT_SECONDS) + report + hand_written(path))
