@@ -142,6 +142,11 @@ class CartStore:
         """Where a rotated session notes, for a while, which cart hash its cart moved to."""
         return f"{self.prefix}moved:{{{session_hash(session_id)}}}"
 
+    def rotating_key(self, session_id: str) -> str:
+        """Where a checkout notes, until it ends, which cart hash its order is written under:
+        if it never ends (a killed worker), the retry finds that order from here."""
+        return f"{self.prefix}rotating:{{{session_hash(session_id)}}}"
+
     @cart_service_errors()
     def replace(self, session_id: str, lines: list[CartLine]) -> None:
         """Write a whole cart at once (used by the seed-cart command)."""

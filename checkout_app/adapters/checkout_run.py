@@ -1,12 +1,15 @@
 """The Redis side of one checkout in three round trips, one script each, instead of a dozen.
 
-1. `run()`: take the shopper's checkout lock (a lease, adapters/leases.py) and read the cart
-   and where a rotated session moved to; a lock already taken is retried.
+1. `run()`: take the shopper's checkout lock (a lease, adapters/leases.py) and read the cart,
+   where a rotated session moved to, and where an unfinished checkout was moving it; a lock
+   already taken is retried.
 2. `prepare()`: claim the seats in flight (adapters/seat_holds.py), copy the cart to the
-   rotated session id and write the Stripe create down (adapters/stripe_attempts.py); a
-   refused claim writes nothing.
+   rotated session id and note that hash as "rotating", and write the Stripe create down
+   (adapters/stripe_attempts.py); a refused claim writes nothing.
 3. On leaving the block: drop the claims and, as the checkout ended, retire the old cart or
-   delete the copy, cross the create off, and release the lock.
+   delete the copy, clear the "rotating" note once settled, cross the create off, and release
+   the lock. A checkout killed before this step leaves the note: the next one adopts the order
+   it may have written (services/checkout.py).
 Each piece keeps its own module's keys and rules; this module only runs them together. Every
 key a script touches is passed in KEYS (a Redis Cluster would need them in one slot: the app
 does not support Cluster, docs/SCALING.md).
@@ -35,14 +38,16 @@ from checkout_app.errors import CheckoutInProgress, ItemsUnavailable
 
 log = logging.getLogger(__name__)
 
-# KEYS: lock, cart, moved. ARGV: token, lease (ms). {locked (1/0), cart fields, moved to}.
+# KEYS: lock, cart, moved, rotating. ARGV: token, lease (ms).
+# {locked (1/0), cart fields, moved to, rotating to}.
 _BEGIN = """
 local locked = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
-return {locked, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3])}
+return {locked, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3]),
+        redis.call('GET', KEYS[4])}
 """
-# KEYS: n seat keys, [the copy's cart key], the attempts hash.
+# KEYS: n seat keys, [the copy's cart key, the rotating note], the attempts hash.
 # ARGV: n, claim id, now (ms), claim ttl (ms), n x (seats, left), copy? (1/0), cart ttl (s),
-# attempt field, attempt value, attempts ttl (s), the copy's field/value pairs.
+# attempt field, attempt value, attempts ttl (s), the copy's hash, its field/value pairs.
 # 1, or 0 when a claim is refused (and then nothing is written).
 _PREPARE = (
     CLAIM
@@ -60,17 +65,18 @@ local a = 5 + 2 * n
 if ARGV[a] == '1' then
   local copy = KEYS[n + 1]
   redis.call('DEL', copy)
-  redis.call('HSET', copy, unpack(ARGV, a + 5))
+  redis.call('HSET', copy, unpack(ARGV, a + 6))
   redis.call('EXPIRE', copy, ARGV[a + 1])
+  redis.call('SET', KEYS[n + 2], ARGV[a + 5], 'EX', ARGV[a + 1])
 end
 redis.call('HSET', KEYS[#KEYS], ARGV[a + 2], ARGV[a + 3])
 redis.call('EXPIRE', KEYS[#KEYS], ARGV[a + 4])
 return 1
 """
 )
-# KEYS: n seat keys, lock, old cart or copy, moved, attempts hash.
+# KEYS: n seat keys, lock, old cart or copy, moved, attempts hash, rotating note.
 # ARGV: n, n claim members, token, mode (retire / drop_copy / keep), moved to, moved ttl (s),
-# forget? (1/0), attempt field.
+# forget? (1/0), attempt field, clear the rotating note? (1/0).
 _FINISH = """
 local n = tonumber(ARGV[1])
 for i = 1, n do redis.call('ZREM', KEYS[i], ARGV[1 + i]) end
@@ -82,6 +88,7 @@ elseif ARGV[a + 1] == 'drop_copy' then
   redis.call('DEL', KEYS[n + 2])
 end
 if ARGV[a + 4] == '1' then redis.call('HDEL', KEYS[n + 4], ARGV[a + 5]) end
+if ARGV[a + 6] == '1' then redis.call('DEL', KEYS[n + 5]) end
 if redis.call('GET', KEYS[n + 1]) == ARGV[a] then redis.call('DEL', KEYS[n + 1]) end
 return 1
 """
@@ -95,12 +102,16 @@ class CheckoutRun:
     moved_to: str | None  # the cart hash a rotated session id moved to, if any
     lock_key: str
     token: str
+    # The cart hash an earlier checkout wrote its order under and never moved the cart to
+    # (it died between the two): that order is the shopper's, to adopt before anything else.
+    rotating_to: str | None = None
     claims: list[tuple[str, str]] = field(default_factory=list)  # (key, member)
     copy_key: str | None = None
     attempt: str | None = None
     # Set by the use case as the checkout ends.
     retire_to: str | None = None  # the order is written: retire the old cart to this hash
     forget_attempt: bool = False
+    rotation_settled: bool = False  # `rotating_to` was looked at: its note may go
 
 
 class CheckoutRedis:
@@ -135,11 +146,18 @@ class CheckoutRedis:
         answers a missing or empty cart at once, locked or not (it raises)."""
         key = self.locks.key(lock_name)
         token = secrets.token_hex(16)
-        keys = [key, self.carts.key_for(session_id), self.carts.moved_key(session_id)]
+        keys = [
+            key,
+            self.carts.key_for(session_id),
+            self.carts.moved_key(session_id),
+            self.carts.rotating_key(session_id),
+        ]
         deadline = time.monotonic() + wait_seconds
         with cart_service_errors():
             while True:
-                locked, flat, moved = self._begin(keys=keys, args=[token, self.locks.leases.ttl_ms])
+                locked, flat, moved, rotating = self._begin(
+                    keys=keys, args=[token, self.locks.leases.ttl_ms]
+                )
                 moved_to = moved.decode() if moved else None
                 if flat:
                     cart = cart_of_reply(session_id, flat)
@@ -158,7 +176,7 @@ class CheckoutRedis:
                     raise CheckoutInProgress()
                 time.sleep(POLL_SECONDS)
         lease = self.locks.leases.keep(key, token)
-        state = CheckoutRun(cart, moved_to, key, token)
+        state = CheckoutRun(cart, moved_to, key, token, rotating.decode() if rotating else None)
         try:
             yield state
         finally:
@@ -183,12 +201,13 @@ class CheckoutRedis:
         for event_id, seats in claims:
             args += [seats, seats_left[event_id]]
         copy_key = self.carts.key_for(copy_to) if copy_to is not None else None
-        if copy_key is not None:
-            keys.append(copy_key)
+        if copy_to is not None:
+            keys += [self.carts.key_for(copy_to), self.carts.rotating_key(state.cart.session_id)]
         order_id, cart_hash, params = attempt
         keys.append(self.attempts.key)
-        args += ["1" if copy_key else "0", self.carts.ttl_seconds, str(order_id)]
-        args += [attempt_value(cart_hash, params), KEEP_SECONDS, MARKER, "1"]
+        args += ["1" if copy_to else "0", self.carts.ttl_seconds, str(order_id)]
+        args += [attempt_value(cart_hash, params), KEEP_SECONDS]
+        args += [session_hash(copy_to) if copy_to else "", MARKER, "1"]
         for line in state.cart.lines:
             args += [line.key.field, line.quantity]
         with cart_service_errors():
@@ -211,10 +230,12 @@ class CheckoutRedis:
             mode, second = "keep", old_cart
         keys = [key for key, _ in state.claims]
         keys += [state.lock_key, second, self.carts.moved_key(state.cart.session_id)]
-        keys.append(self.attempts.key)
+        keys += [self.attempts.key, self.carts.rotating_key(state.cart.session_id)]
         args: list[Any] = [len(state.claims), *(member for _, member in state.claims)]
         args += [state.token, mode, state.retire_to or "", self.moved_seconds]
         args += ["1" if state.forget_attempt and state.attempt else "0", state.attempt or ""]
+        # Kept after a failure past the copy: the order write's outcome may be unknown.
+        args.append("1" if mode == "retire" or state.rotation_settled else "0")
         try:
             self._finish_script(keys=keys, args=args)
         except REDIS_DOWN as exc:

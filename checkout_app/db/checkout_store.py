@@ -19,6 +19,7 @@ import psycopg2
 from sqlalchemy import Engine
 
 from checkout_app.db.checkout_sql import (
+    ADOPT,
     HOLD_LIMIT,
     PLACE_ORDER,
     READ,
@@ -126,6 +127,13 @@ class CheckoutStore:
         )
         with self._cursor() as cursor:
             cursor.execute(PLACE_ORDER, params)
+
+    def adopt(self, from_hash: str, to_hash: str) -> list[uuid.UUID]:
+        """Move the open checkouts of cart hash `from_hash` to `to_hash` (their bookings'
+        holder follows, by trigger); their ids."""
+        with self._cursor() as cursor:
+            cursor.execute(ADOPT, {"from_hash": from_hash, "to_hash": to_hash})
+            return [as_uuid(row[0]) for row in cursor.fetchall()]
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:

@@ -103,6 +103,7 @@ def _checkout(shop: CheckoutPorts, run: CheckoutRun, request: CheckoutRequest) -
     cart = run.cart
     # Read under the lock: a concurrent submit may have rotated the session meanwhile.
     cart_hash = cart_hash_of(run)
+    lost = _adopt_lost_orders(shop, run, cart_hash)
     holder = holds.holder(cart_hash, request.customer_email, request.client_address)
     checkout, open_checkouts, entries = _read(shop, cart, request, cart_hash, holder)
     priced = price_cart(cart, entries, settings.tax_rate, settings.currency)
@@ -110,7 +111,7 @@ def _checkout(shop: CheckoutPorts, run: CheckoutRun, request: CheckoutRequest) -
         raise ItemsUnavailable()
     holds.refuse_over_limits(priced, entries, settings)
     fingerprint = checkout_fingerprint(priced, checkout)
-    reusable = reusable_checkout(open_checkouts, fingerprint)
+    reusable = reusable_checkout([o for o in open_checkouts if o.id not in lost], fingerprint)
     if reusable is not None:
         log.info("checkout repeated: order %s reused", reusable.id)
         return CheckoutResult(
@@ -173,6 +174,22 @@ def _checkout(shop: CheckoutPorts, run: CheckoutRun, request: CheckoutRequest) -
         shop.gateway.expire_checkout_session(superseded.stripe_checkout_session_id)
         log.info("order %s cancelled: superseded by %s", superseded.id, order_id)
     return CheckoutResult(session.id, session.url or "", order_id, rotated)
+
+
+def _adopt_lost_orders(shop: CheckoutPorts, run: CheckoutRun, cart_hash: str) -> set[uuid.UUID]:
+    """Orders an earlier checkout of this cart wrote under the id it was moving the cart to,
+    before it died (a killed worker, or a write whose outcome it never learnt): it neither
+    moved the cart nor answered, so nobody holds that id. They come back under the cart's own
+    hash, so their seats count as this shopper's and this checkout supersedes them; they are
+    not handed out again, as whether their Stripe session is still open is unknown.
+    One more round trip, only after such a death."""
+    if run.rotating_to is None or run.moved_to is not None:
+        return set()
+    lost = shop.checkout_db.adopt(run.rotating_to, cart_hash)
+    run.rotation_settled = True
+    for order_id in lost:
+        log.warning("order %s was never answered (its checkout ended early)", order_id)
+    return set(lost)
 
 
 def _read(

@@ -137,6 +137,8 @@ class CheckoutDatabase(Protocol):
         hold_limit: int,
     ) -> None: ...
 
+    def adopt(self, from_hash: str, to_hash: str) -> list[uuid.UUID]: ...
+
 
 class CheckoutRedis(Protocol):
     """The checkout's lock, cart, seat claims and create record (adapters/checkout_run.py)."""

@@ -18,7 +18,7 @@ from checkout_app.db.checkout_store import CheckoutRead
 from checkout_app.db.models import Order
 from checkout_app.db.outbox import Notice
 from checkout_app.db.repository import Holder, OpenCheckout, PendingOrder
-from checkout_app.domain.cart import Cart, CartKey
+from checkout_app.domain.cart import Cart, CartKey, session_hash
 from checkout_app.domain.enums import OrderStatus
 from checkout_app.domain.pricing import CatalogEntry
 from checkout_app.errors import ItemsUnavailable
@@ -227,7 +227,9 @@ class FakeCheckoutRedis:
         self.locks: set[str] = set()
         self.seats_in_flight = seats_in_flight
         self.attempts: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.rotating: dict[str, str] = {}  # session id -> the hash its checkout writes under
         self.finished: list[CheckoutRun] = []
+        self.die_before_finish = False  # the worker is killed: no clean-up runs, no answer
 
     @contextmanager
     def run(
@@ -240,18 +242,26 @@ class FakeCheckoutRedis:
         cart = check(self.carts.get(session_id))
         assert lock_name not in self.locks, "one checkout per shopper at a time"
         self.locks.add(lock_name)
-        state = CheckoutRun(cart, self.moved.get(session_id), lock_name, "token")
+        moved, rotating = self.moved.get(session_id), self.rotating.get(session_id)
+        state = CheckoutRun(cart, moved, lock_name, "token", rotating)
         try:
             yield state
         finally:
-            self.locks.discard(lock_name)
-            if state.retire_to is not None:
-                self.carts.pop(session_id)
-            elif state.copy_key is not None:
-                self.carts.pop(state.copy_key)
-            if state.forget_attempt and state.attempt is not None:
-                del self.attempts[state.attempt]
-            self.finished.append(state)
+            self.locks.discard(lock_name)  # a dead worker's lease lapses
+            if not self.die_before_finish:
+                self._finish(session_id, state)
+
+    def _finish(self, session_id: str, state: CheckoutRun) -> None:
+        if state.retire_to is not None:
+            self.carts.pop(session_id)
+            self.moved[session_id] = state.retire_to
+        elif state.copy_key is not None:
+            self.carts.pop(state.copy_key)
+        if state.retire_to is not None or state.rotation_settled:
+            self.rotating.pop(session_id, None)
+        if state.forget_attempt and state.attempt is not None:
+            del self.attempts[state.attempt]
+        self.finished.append(state)
 
     def prepare(
         self,
@@ -265,6 +275,7 @@ class FakeCheckoutRedis:
     ) -> None:
         if copy_to is not None:
             self.carts[copy_to] = dataclasses.replace(state.cart, session_id=copy_to)
+            self.rotating[state.cart.session_id] = session_hash(copy_to)
             state.copy_key = copy_to
         order_id, cart_hash, params = attempt
         self.attempts[str(order_id)] = (cart_hash, params)
@@ -320,6 +331,16 @@ class FakeCheckoutDb:
             raise self.refuse
         self.cancelled.extend(superseded)
         self.orders.append(order)
+
+    def adopt(self, from_hash: str, to_hash: str) -> list[uuid.UUID]:
+        moved = [
+            i
+            for i, o in enumerate(self.orders)
+            if o.cart_session_hash == from_hash and o.id not in self.cancelled
+        ]
+        for i in moved:
+            self.orders[i] = dataclasses.replace(self.orders[i], cart_session_hash=to_hash)
+        return [self.orders[i].id for i in moved]
 
 
 class FakeIdentity:

@@ -177,3 +177,51 @@ def test_a_rotated_id_gets_only_its_identical_order_back():
     assert again.order_id == first.order_id and again.rotated_session_id is None
     with pytest.raises(CartNotFound):
         checkout(shop, session_id, ask("bob@example.com"))
+
+
+def cut_off(shop: FakeCheckoutShop, session_id: str, request: CheckoutRequest | None = None):
+    """A checkout whose worker is killed after the order write: no clean-up, no answer."""
+    shop.checkout_redis.die_before_finish = True
+    try:
+        return checkout(shop, session_id, request)
+    finally:
+        shop.checkout_redis.die_before_finish = False
+
+
+def test_the_retry_of_a_checkout_cut_off_after_its_write_supersedes_the_lost_order():
+    shop, session_id = shop_with(CartLine(COURSE, 1), CartLine(EVENT, 2))
+    lost = cut_off(shop, session_id)
+    again = checkout(shop, session_id)  # from the id the shopper still has: nobody got the other
+    assert again.order_id != lost.order_id
+    assert shop.checkout_db.cancelled == [lost.order_id]
+    assert shop.gateway.expired == [lost.session_id]
+    (placed,) = [o for o in shop.checkout_db.orders if o.id == again.order_id]
+    assert placed.cart_session_hash == session_hash(again.rotated_session_id)
+    assert shop.checkout_redis.rotating == {}
+
+
+def test_a_changed_cart_after_a_cut_off_checkout_supersedes_its_order_too():
+    shop, session_id = shop_with(CartLine(EVENT, 2))
+    lost = cut_off(shop, session_id)
+    shop.checkout_redis.carts[session_id] = Cart(session_id, (CartLine(EVENT, 1),))
+    again = checkout(shop, session_id)
+    assert shop.checkout_db.cancelled == [lost.order_id]
+    assert again.rotated_session_id is not None
+    assert shop.checkout_redis.rotating == {}
+
+
+def test_a_failure_after_the_copy_keeps_the_note_until_a_checkout_settles_it():
+    shop, session_id = shop_with(CartLine(COURSE, 1))
+    shop.checkout_db.refuse = DatabaseUnavailable()  # the write's outcome is unknown
+    with pytest.raises(DatabaseUnavailable):
+        checkout(shop, session_id)
+    assert session_id in shop.checkout_redis.rotating
+    shop.checkout_db.refuse = None
+    checkout(shop, session_id)
+    assert shop.checkout_redis.rotating == {}
+
+
+def test_a_checkout_without_a_note_reads_once():
+    shop, session_id = shop_with(CartLine(COURSE, 1))
+    checkout(shop, session_id)
+    assert shop.checkout_db.reads == 1
