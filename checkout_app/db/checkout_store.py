@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from checkout_app.db.checkout_sql import (
     ADOPT,
     HOLD_LIMIT,
+    LATE,
     PLACE_ORDER,
     READ,
     SOLD_OUT,
@@ -28,6 +29,7 @@ from checkout_app.db.checkout_sql import (
     entries_of,
     read_params,
 )
+from checkout_app.db.engine import server_time
 from checkout_app.db.repository import ITEM_COLUMNS, Holder, OpenCheckout, PendingOrder
 from checkout_app.db.uow import UNREACHABLE
 from checkout_app.domain.cart import CartKey
@@ -55,8 +57,11 @@ def _str(value: object) -> str | None:
 
 
 class CheckoutStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, write_seconds: float) -> None:
         self.engine = engine
+        # How long a write may take, server side, before it must not commit any more: the
+        # statement timeout; the client waits a margin longer (db/engine.py).
+        self.write_seconds = write_seconds
 
     def read(
         self,
@@ -69,7 +74,7 @@ class CheckoutStore:
         of `keys` (seats left not counting the open checkouts, seats `holder` holds)."""
         holding = (holder.session_hash, holder.email, holder.address_hash)
         params = read_params(cart_hash, user_id, keys, holding)
-        with self._cursor() as cursor:
+        with self._cursor() as (cursor, _):
             cursor.execute(READ, params)
             rows = cursor.fetchall()
         kinds = {row[0] for row in rows}
@@ -116,7 +121,7 @@ class CheckoutStore:
             }
             for line in cart.lines
         ]
-        params = (
+        params = [
             json.dumps(row),
             json.dumps(items),
             [str(i) for i in superseded],
@@ -124,20 +129,22 @@ class CheckoutStore:
             holder.email,
             holder.address_hash,
             hold_limit,
-        )
-        with self._cursor() as cursor:
-            cursor.execute(PLACE_ORDER, params)
+        ]
+        with self._cursor() as (cursor, info):
+            # The deadline is taken last, in the server's clock (migration 0011).
+            cursor.execute(PLACE_ORDER, [*params, server_time(info) + self.write_seconds])
 
     def adopt(self, from_hash: str, to_hash: str) -> list[uuid.UUID]:
         """Move the open checkouts of cart hash `from_hash` to `to_hash` (their bookings'
         holder follows, by trigger); their ids."""
-        with self._cursor() as cursor:
+        with self._cursor() as (cursor, _):
             cursor.execute(ADOPT, {"from_hash": from_hash, "to_hash": to_hash})
             return [as_uuid(row[0]) for row in cursor.fetchall()]
 
     @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        """A cursor on a pooled connection in autocommit mode; failures mapped once here."""
+    def _cursor(self) -> Iterator[tuple[Any, dict]]:
+        """A cursor on a pooled connection in autocommit mode, and the connection's info
+        (db/engine.py's clock offset); failures mapped once here."""
         try:
             pooled = self.engine.raw_connection()
         except (*UNREACHABLE, *DISCONNECTED) as exc:
@@ -146,11 +153,16 @@ class CheckoutStore:
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:
-                yield cursor
+                yield cursor, pooled.info
         except psycopg2.Error as exc:
             refusal = REFUSALS.get(exc.pgcode or "")
             if refusal is not None:
                 raise refusal() from exc
+            if exc.pgcode == LATE:
+                # Nothing was written. The server was stalled, or this connection's clock
+                # offset is stale (a clock stepped): the next connection measures it afresh.
+                pooled.invalidate(exc)
+                raise DatabaseUnavailable(detail="the order write missed its deadline") from exc
             if isinstance(exc, DISCONNECTED):
                 if connection.closed:
                     pooled.invalidate(exc)  # the pool replaces it; the others are checked

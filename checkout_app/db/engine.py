@@ -7,6 +7,10 @@ frozen (its kernel still acknowledges packets), so psycopg2 also waits through a
 gives up after the statement timeout plus a margin and shuts the socket down: psycopg2 raises
 its own "server closed the connection" OperationalError and SQLAlchemy replaces the pool.
 
+A write that must not commit once the client has given up (the checkout's order) passes the
+moment it stops waiting, less the margin, as a deadline in the server's clock: each connection
+measures how far the server's clock is from ours when it connects (`server_time`).
+
 A pooled connection is checked before use without a round trip: an idle PostgreSQL connection
 never has anything to read, so a readable socket means the server closed it or is closing it
 (a restart, pg_terminate_backend, idle_session_timeout) and the pool connects afresh. That
@@ -27,6 +31,7 @@ from sqlalchemy import exc as sa_exc
 
 # How much longer than statement_timeout the client waits: a live server answers by then.
 MARGIN_SECONDS = 0.5
+CLOCK_OFFSET = "server_clock_offset"
 _EVENTS = {pgext.POLL_READ: select.POLLIN, pgext.POLL_WRITE: select.POLLOUT}
 
 
@@ -108,6 +113,22 @@ def _check_on_checkout(dbapi_connection, connection_record, connection_proxy) ->
         raise sa_exc.DisconnectionError("closed by the server while idle in the pool")
 
 
+def _measure_clock(dbapi_connection, connection_record) -> None:
+    """Once per new connection: the server's clock minus ours (one round trip)."""
+    sent = time.time()
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
+        (server,) = cursor.fetchone()
+    received = time.time()
+    dbapi_connection.rollback()
+    connection_record.info[CLOCK_OFFSET] = server - (sent + received) / 2
+
+
+def server_time(info: dict) -> float:
+    """Now, in the epoch seconds of the server behind the connection whose `info` this is."""
+    return time.time() + info.get(CLOCK_OFFSET, 0.0)
+
+
 def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflow: int) -> Engine:
     """An engine whose connections carry `limits`; installs the bounded wait callback."""
     pgext.set_wait_callback(wait_bounded)
@@ -121,4 +142,5 @@ def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflo
         connect_args=limits.connect_args(),
     )
     event.listen(engine, "checkout", _check_on_checkout)
+    event.listen(engine, "connect", _measure_clock)
     return engine

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from sqlalchemy import create_engine, text
 
+from checkout_app.db.engine import CLOCK_OFFSET, server_time
+
 from ..helpers import add_to_cart, insert, wait_until_ok
 
 # Far above the configured bounds (about 1-3 s): a request still waiting by then is hung.
@@ -102,3 +104,78 @@ def test_each_connection_carries_the_configured_limits(make_app):
         dsn = conn.connection.dbapi_connection.get_dsn_parameters()
     assert shown == ["1234ms", "567ms", "10s"]
     assert (dsn["keepalives"], dsn["keepalives_idle"]) == ("1", "5")
+
+
+def test_each_connection_knows_the_servers_clock(make_app):
+    """The order write's deadline is sent in the server's clock: measured when connecting."""
+    app = make_app()
+    engine = app.extensions["checkout"].session_factory.kw["bind"]
+    pooled = engine.raw_connection()
+    try:
+        with pooled.dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
+            (server,) = cursor.fetchone()
+        assert abs(server_time(pooled.info) - server) < 0.25
+        assert CLOCK_OFFSET in pooled.info
+    finally:
+        pooled.close()
+
+
+def test_an_order_write_the_app_gave_up_on_never_commits_after_a_thaw(make_app, own_postgres, sim):
+    """PostgreSQL frozen while Stripe creates the session: the write waits in the socket, the
+    app answers 503, and the thawed server must not commit it afterwards (a 5xx means nothing
+    changed). Before the write carried its deadline, the order appeared after the thaw."""
+    setup = create_engine(own_postgres.url, isolation_level="AUTOCOMMIT")
+    with setup.connect() as conn:
+        course = insert(conn, "courses", slug="c", title="Frozen", price=Decimal("49.00"))
+    app = make_app(
+        DATABASE_URL=own_postgres.url, DB_STATEMENT_TIMEOUT_MS="1000", DB_CONNECT_TIMEOUT="1"
+    )
+    client = app.test_client()
+    assert add_to_cart(client, "course", course).status_code == 201  # the pool is warm
+    sim.fail("slow", count=1, delay_ms=2000, path="/v1/checkout/sessions", method="POST")
+    answer: list[object] = []
+    checkout = threading.Thread(
+        target=lambda: answer.append(
+            client.post("/api/checkout/create-session", json={"userEmail": "a@b.co"})
+        )
+    )
+    checkout.start()
+    wait_for(setup, HAS_READ)  # the read is done, the write comes once Stripe answers
+    own_postgres.freeze()
+    try:
+        checkout.join(HUNG_AFTER_SECONDS)
+        (res,) = answer
+        assert res.status_code == 503, res.get_data(as_text=True)
+    finally:
+        own_postgres.thaw()
+    with setup.connect() as conn:
+        deadline = time.monotonic() + 10
+        while conn.execute(text(BUSY_WITH_THE_WRITE)).scalar_one():
+            assert time.monotonic() < deadline, "the write is still running"
+            time.sleep(0.05)
+        assert conn.execute(text("SELECT count(*) FROM orders")).scalar_one() == 0
+    setup.dispose()
+
+
+# A backend other than ours still at (or about to finish) the checkout's write.
+BUSY_WITH_THE_WRITE = (
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+    " AND query LIKE '%checkout_place_order%' AND state <> 'idle'"
+)
+
+
+# The app's connection has sent the checkout's read (pg_stat_activity keeps an idle
+# connection's last query).
+HAS_READ = (
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+    " AND query LIKE '%checkout_read%'"
+)
+
+
+def wait_for(engine, query: str) -> None:
+    deadline = time.monotonic() + 10
+    with engine.connect() as conn:
+        while not conn.execute(text(query)).scalar_one():
+            assert time.monotonic() < deadline, f"never true: {query}"
+            time.sleep(0.02)
