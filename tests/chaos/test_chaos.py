@@ -26,7 +26,7 @@ The run starts its own PostgreSQL (pgserver), Redis (redis-server on a free port
 simulator and gunicorn (2 workers x 16 threads), then 20 shoppers in closed loops (empty the
 cart, add a course and 1-2 event seats, look at the cart, check out; every write with an
 Idempotency-Key, retried on 5xx, 409 `Request in progress` and dropped connections as the README
-says). Each fault lasts {{:.0f}} s and is then healed; *recovery* is the time from healing to the
+says). Each fault lasts {:.0f} s and is then healed; *recovery* is the time from healing to the
 first checkout answered 200. *Slowest* is the slowest answer during the phase; while Redis or
 PostgreSQL is frozen (SIGSTOP) no answer may take longer than the configured bound (3.5 s:
 `DB_STATEMENT_TIMEOUT_MS` 2000 + 0.5 s client margin + `DB_CONNECT_TIMEOUT` 1; Redis 1 s per call)
