@@ -71,7 +71,9 @@ def init_app(app: Flask) -> Shop:
     )
     client = redis_client(config["REDIS_URL"], health_check_interval=30, **redis_options(config))
     prefix = config["REDIS_KEY_PREFIX"]
-    carts = CartStore(client, prefix, config["CART_TTL_SECONDS"])
+    # A cart write may land up to half the socket timeout after it was sent, never later.
+    write_seconds = (config["REDIS_SOCKET_TIMEOUT"] or 0) / 2 or None
+    carts = CartStore(client, prefix, config["CART_TTL_SECONDS"], write_seconds)
     locks = Locks(client, prefix)
     seat_holds = SeatHolds(client, prefix)
     attempts = StripeAttempts(client, prefix)

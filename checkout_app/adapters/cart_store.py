@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import redis
 
 from checkout_app import messages
 from checkout_app.adapters.redis_client import cart_service_errors
+from checkout_app.adapters.redis_clock import LATE, LATE_CHECK, RedisClock
 from checkout_app.domain.cart import (
     MAX_QUANTITY,
     SINGLE_QUANTITY_TYPES,
@@ -14,16 +18,21 @@ from checkout_app.domain.cart import (
     CartLine,
     session_hash,
 )
-from checkout_app.errors import InvalidInput, ItemNotFound
+from checkout_app.errors import CartUnavailable, InvalidInput, ItemNotFound
+
+log = logging.getLogger(__name__)
 
 # Kept in every stored cart so that an emptied cart still exists until its TTL.
 MARKER = "_"
 
-# Both writes take the lines their caller priced (ARGV 4 onwards) and write only when the cart
-# holds no other line, so the answer is priced from what was read before the write and a failure
-# of that read leaves the cart untouched. They answer the whole cart as written, or a code.
+# The writes take a deadline (ARGV 1, adapters/redis_clock.py) and do nothing past it. The add
+# and the set also take the lines their caller priced (ARGV 5 or 7 onwards) and write only when
+# the cart holds no other line, so the answer is priced from what was read before the write and
+# a failure of that read leaves the cart untouched. They answer the whole cart as written, or a
+# code.
 CHANGED, TOO_MANY, ABSENT = -2, -1, 0
 _PRICED_ONLY = """
+if late(ARGV[1]) then return -3 end
 local priced = {}
 for i = %d, #ARGV do priced[ARGV[i]] = true end
 for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
@@ -31,24 +40,36 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
 end
 """
 _ADD = (
-    _PRICED_ONLY % 6
+    LATE_CHECK
+    + _PRICED_ONLY % 7
     + """
-local new = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') + tonumber(ARGV[2])
-if ARGV[5] == '1' then new = 1 end
-if new > tonumber(ARGV[4]) then return -1 end
-redis.call('HSET', KEYS[1], ARGV[1], new, '_', '1')
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+local new = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0') + tonumber(ARGV[3])
+if ARGV[6] == '1' then new = 1 end
+if new > tonumber(ARGV[5]) then return -1 end
+redis.call('HSET', KEYS[1], ARGV[2], new, '_', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 return redis.call('HGETALL', KEYS[1])
 """
 )
 _SET_IF_PRESENT = (
-    _PRICED_ONLY % 4
+    LATE_CHECK
+    + _PRICED_ONLY % 5
     + """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-if ARGV[2] == '0' then redis.call('HDEL', KEYS[1], ARGV[1])
-else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then return 0 end
+if ARGV[3] == '0' then redis.call('HDEL', KEYS[1], ARGV[2])
+else redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 return redis.call('HGETALL', KEYS[1])
+"""
+)
+_CLEAR = (
+    LATE_CHECK
+    + """
+if late(ARGV[1]) then return -3 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], '_', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
 """
 )
 
@@ -74,12 +95,22 @@ def _cart(session_id: str, fields: list[tuple[bytes, bytes]]) -> Cart:
 class CartStore:
     """Reads and writes carts; every write refreshes the TTL."""
 
-    def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        prefix: str,
+        ttl_seconds: int,
+        write_seconds: float | None = None,
+    ) -> None:
+        """`write_seconds`: how long after sending a cart write may still land (None: no
+        limit; the app passes half the socket timeout)."""
         self.client = client
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
+        self.clock = RedisClock(client, write_seconds)
         self._add = client.register_script(_ADD)
         self._set = client.register_script(_SET_IF_PRESENT)
+        self._clear = client.register_script(_CLEAR)
 
     def key_for(self, session_id: str) -> str:
         """The Redis key of a session's cart (hash-tagged, so Redis Cluster keeps it whole)."""
@@ -101,9 +132,10 @@ class CartStore:
         the cart as written, or None when another line arrived since `priced` was read."""
         single = key.item_type in SINGLE_QUANTITY_TYPES
         fixed = [key.field, quantity, self.ttl_seconds, MAX_QUANTITY, "1" if single else "0"]
-        written = self._add(
-            keys=[self.key_for(session_id)],
-            args=[*fixed, key.field, *(k.field for k in priced.keys)],
+        written = self._write(
+            self._add,
+            self.key_for(session_id),
+            [*fixed, key.field, *(k.field for k in priced.keys)],
         )
         if written == TOO_MANY:
             raise InvalidInput(messages.QUANTITY_RANGE.format(maximum=MAX_QUANTITY))
@@ -115,9 +147,10 @@ class CartStore:
     ) -> Cart | None:
         """Set a line's quantity (0 removes it) if the cart holds only `priced`'s lines; the cart
         as written, or None when another line arrived since. 404 when the line is not there."""
-        written = self._set(
-            keys=[self.key_for(session_id)],
-            args=[key.field, quantity, self.ttl_seconds, *(k.field for k in priced.keys)],
+        written = self._write(
+            self._set,
+            self.key_for(session_id),
+            [key.field, quantity, self.ttl_seconds, *(k.field for k in priced.keys)],
         )
         if written == ABSENT:
             raise ItemNotFound()
@@ -126,12 +159,18 @@ class CartStore:
     @cart_service_errors()
     def clear(self, session_id: str) -> None:
         """Empty the cart but keep it stored until its TTL."""
-        key = self.key_for(session_id)
-        pipe = self.client.pipeline()
-        pipe.delete(key)
-        pipe.hset(key, MARKER, "1")
-        pipe.expire(key, self.ttl_seconds)
-        pipe.execute()
+        self._write(self._clear, self.key_for(session_id), [self.ttl_seconds])
+
+    def _write(self, script: Any, key: str, args: list[Any]) -> Any:
+        """Run a cart write with its deadline; a refusal as late while we still waited means
+        our idea of Redis' clock is off: measured again, and the write sent once more."""
+        for _ in range(2):
+            written = script(keys=[key], args=[self.clock.deadline_ms(), *args])
+            if written != LATE:
+                return written
+            log.warning("a cart write reached Redis past its deadline: measuring its clock again")
+            self.clock.measure()
+        raise CartUnavailable(detail="cart writes keep missing their deadline")
 
     @cart_service_errors()
     def remove_by_hash(self, cart_hash: str, fields: list[str]) -> None:

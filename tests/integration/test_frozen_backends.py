@@ -179,3 +179,62 @@ def wait_for(engine, query: str) -> None:
         while not conn.execute(text(query)).scalar_one():
             assert time.monotonic() < deadline, f"never true: {query}"
             time.sleep(0.02)
+
+
+def test_a_cart_write_the_app_gave_up_on_never_lands_after_a_thaw(
+    make_app, own_redis, catalog, database_url
+):
+    """Redis frozen with the cart's write in its socket: the app answers 503, and the thawed
+    server must not apply the write afterwards (a 5xx means nothing changed), or the shopper
+    who adds the seat again ends up with two."""
+    app = make_app(REDIS_URL=own_redis.url, REDIS_SOCKET_TIMEOUT="1", REDIS_CONNECT_TIMEOUT="1")
+    client = app.test_client()
+    assert add_to_cart(client, "event", catalog.event, 1).status_code == 201
+    locker = create_engine(database_url).connect()
+    try:
+        # The add prices the cart from PostgreSQL between its Redis read and its Redis write:
+        # held there, Redis is frozen, then the write goes out.
+        locker.execute(text("LOCK TABLE events IN ACCESS EXCLUSIVE MODE"))
+        answer: list[object] = []
+        adding = threading.Thread(
+            target=lambda: answer.append(add_to_cart(client, "event", catalog.event, 1))
+        )
+        adding.start()
+        wait_for(locker.engine, WAITING_FOR_EVENTS)
+        own_redis.freeze()
+        locker.commit()
+        adding.join(HUNG_AFTER_SECONDS)
+    finally:
+        own_redis.thaw()
+        locker.close()
+        locker.engine.dispose()
+    (res,) = answer
+    assert res.status_code == 503, res.get_data(as_text=True)
+    lines = client.get("/api/cart").get_json()["cart"]["items"]
+    assert [(i["itemType"], i["quantity"]) for i in lines] == [("event", 1)]
+
+
+# Another backend waits for a lock (the app's catalog read, on the locked events table).
+WAITING_FOR_EVENTS = (
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+)
+
+
+def test_a_stepped_clock_costs_a_cart_write_one_more_round_trip_not_an_error(
+    make_app, catalog, caplog
+):
+    """Refused as late while the app still waited: our idea of Redis' clock was wrong (here
+    ten seconds behind); it is measured again and the write goes through."""
+    app = make_app()
+    client = app.test_client()
+    assert add_to_cart(client, "event", catalog.event, 1).status_code == 201
+    clock = app.extensions["checkout"].carts.clock
+    clock.measure()
+    right = clock._offset
+    clock._offset = right - 10
+    assert add_to_cart(client, "event", catalog.event, 1).status_code == 201
+    assert abs(clock._offset - right) < 0.25
+    assert "past its deadline" in caplog.text
+    lines = client.get("/api/cart").get_json()["cart"]["items"]
+    assert [(i["itemType"], i["quantity"]) for i in lines] == [("event", 2)]
