@@ -99,7 +99,7 @@ def init_app(app: Flask) -> Shop:
                 audience=config["AUTH_JWT_AUDIENCE"],
             )
         ),
-        checkout_db=CheckoutStore(engine, config["DB_STATEMENT_TIMEOUT_MS"] / 1000),
+        checkout_db=CheckoutStore(engine),
         checkout_redis=CheckoutRedis(
             client, carts, locks, seat_holds, attempts, ROTATED_MEMORY_SECONDS
         ),

@@ -29,7 +29,7 @@ from checkout_app.db.checkout_sql import (
     entries_of,
     read_params,
 )
-from checkout_app.db.engine import server_time
+from checkout_app.db.engine import write_deadline
 from checkout_app.db.repository import ITEM_COLUMNS, Holder, OpenCheckout, PendingOrder
 from checkout_app.db.uow import UNREACHABLE
 from checkout_app.domain.cart import CartKey
@@ -57,11 +57,8 @@ def _str(value: object) -> str | None:
 
 
 class CheckoutStore:
-    def __init__(self, engine: Engine, write_seconds: float) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # How long a write may take, server side, before it must not commit any more: the
-        # statement timeout; the client waits a margin longer (db/engine.py).
-        self.write_seconds = write_seconds
 
     def read(
         self,
@@ -132,7 +129,7 @@ class CheckoutStore:
         ]
         with self._cursor() as (cursor, info):
             # The deadline is taken last, in the server's clock (migration 0011).
-            cursor.execute(PLACE_ORDER, [*params, server_time(info) + self.write_seconds])
+            cursor.execute(PLACE_ORDER, [*params, write_deadline(info)])
 
     def adopt(self, from_hash: str, to_hash: str) -> list[uuid.UUID]:
         """Move the open checkouts of cart hash `from_hash` to `to_hash` (their bookings'

@@ -32,6 +32,7 @@ from sqlalchemy import exc as sa_exc
 # How much longer than statement_timeout the client waits: a live server answers by then.
 MARGIN_SECONDS = 0.5
 CLOCK_OFFSET = "server_clock_offset"
+WRITE_SECONDS = "write_seconds"
 _EVENTS = {pgext.POLL_READ: select.POLLIN, pgext.POLL_WRITE: select.POLLOUT}
 
 
@@ -113,20 +114,32 @@ def _check_on_checkout(dbapi_connection, connection_record, connection_proxy) ->
         raise sa_exc.DisconnectionError("closed by the server while idle in the pool")
 
 
-def _measure_clock(dbapi_connection, connection_record) -> None:
-    """Once per new connection: the server's clock minus ours (one round trip)."""
-    sent = time.time()
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
-        (server,) = cursor.fetchone()
-    received = time.time()
-    dbapi_connection.rollback()
-    connection_record.info[CLOCK_OFFSET] = server - (sent + received) / 2
+def _clock_reader(write_seconds: float):
+    def measure_clock(dbapi_connection, connection_record) -> None:
+        """Once per new connection: the server's clock minus ours (one round trip)."""
+        sent = time.time()
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
+            (server,) = cursor.fetchone()
+        received = time.time()
+        dbapi_connection.rollback()
+        connection_record.info[CLOCK_OFFSET] = server - (sent + received) / 2
+        connection_record.info[WRITE_SECONDS] = write_seconds or None
+
+    return measure_clock
 
 
 def server_time(info: dict) -> float:
     """Now, in the epoch seconds of the server behind the connection whose `info` this is."""
     return time.time() + info.get(CLOCK_OFFSET, 0.0)
+
+
+def write_deadline(info: dict) -> float | None:
+    """When the server must stop short of committing what is sent now on this connection: the
+    statement timeout from now, in its clock (the client waits MARGIN_SECONDS longer). None
+    when the connection has no statement timeout (then the client waits as long as it takes)."""
+    seconds = info.get(WRITE_SECONDS)
+    return server_time(info) + seconds if seconds else None
 
 
 def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflow: int) -> Engine:
@@ -142,5 +155,5 @@ def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflo
         connect_args=limits.connect_args(),
     )
     event.listen(engine, "checkout", _check_on_checkout)
-    event.listen(engine, "connect", _measure_clock)
+    event.listen(engine, "connect", _clock_reader(limits.statement_ms / 1000))
     return engine

@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     DateTime,
+    Double,
     Enum,
     ForeignKey,
     Index,
@@ -483,3 +484,16 @@ def holds_seats() -> ColumnElement[bool]:
             or_(Order.seats_held_until.is_(None), Order.seats_held_until > func.now()),
         ),
     )
+
+
+class CommitDeadline(Base):
+    """A unit of work's deadline, checked by a trigger at its COMMIT (migration 0012); a row
+    never outlives its transaction."""
+
+    __tablename__ = "commit_deadlines"
+    __table_args__ = ({"prefixes": ("UNLOGGED",)},)
+
+    txid: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, server_default=text("txid_current()")
+    )
+    deadline: Mapped[float] = mapped_column(Double)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from checkout_app.db.audit import AuditLog
+from checkout_app.db.checkout_sql import LATE
 from checkout_app.db.disputes import Disputes
+from checkout_app.db.engine import write_deadline
 from checkout_app.db.fulfilment_repository import EventLog, Fulfilment
 from checkout_app.db.outbox import Outbox
 from checkout_app.db.refund_repository import Refunds
@@ -16,6 +19,11 @@ from checkout_app.db.repository import CatalogRepository, UserRepository
 from checkout_app.db.staff_repository import StaffRepository
 from checkout_app.errors import DatabaseUnavailable
 
+# Written only by a transaction that wrote something (a read-only one has no transaction id).
+FENCE = text(
+    "INSERT INTO commit_deadlines (deadline)"
+    " SELECT :deadline WHERE txid_current_if_assigned() IS NOT NULL"
+)
 # psycopg2 raises OperationalError for a server that is down, restarting or refusing
 # connections; the pool raises TimeoutError when no connection frees up in time.
 UNREACHABLE = (sa_exc.OperationalError, sa_exc.TimeoutError)
@@ -63,10 +71,16 @@ class UnitOfWork:
         except UNREACHABLE:
             pass  # the server drops an unfinished transaction with its connection
         if isinstance(exc, UNREACHABLE) or (
-            isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+            isinstance(exc, sa_exc.DBAPIError)
+            and (exc.connection_invalidated or getattr(exc.orig, "pgcode", None) == LATE)
         ):
             raise DatabaseUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
 
     def commit(self) -> None:
-        """Make the work durable."""
+        """Make the work durable, unless the server only gets to the COMMIT after we stopped
+        waiting for it (migration 0012: the transaction then rolls back)."""
+        self.session.flush()
+        deadline = write_deadline(self.session.connection().connection.info)
+        if deadline is not None:
+            self.session.execute(FENCE, {"deadline": deadline})
         self.session.commit()

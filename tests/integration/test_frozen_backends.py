@@ -11,9 +11,13 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-from sqlalchemy import create_engine, text
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import sessionmaker
 
-from checkout_app.db.engine import CLOCK_OFFSET, server_time
+from checkout_app.db.engine import CLOCK_OFFSET, DatabaseLimits, bounded_engine, server_time
+from checkout_app.db.uow import UnitOfWork
+from checkout_app.errors import DatabaseUnavailable
 
 from ..helpers import add_to_cart, insert, wait_until_ok
 
@@ -238,3 +242,47 @@ def test_a_stepped_clock_costs_a_cart_write_one_more_round_trip_not_an_error(
     assert "past its deadline" in caplog.text
     lines = client.get("/api/cart").get_json()["cart"]["items"]
     assert [(i["itemType"], i["quantity"]) for i in lines] == [("event", 2)]
+
+
+def test_a_transaction_the_app_gave_up_on_never_commits_after_a_thaw(own_postgres):
+    """The COMMIT of a unit of work reaches a frozen server; the app gives up (503), and the
+    thawed server must roll back instead of committing (migration 0012). Before, it committed:
+    a refund recorded after staff were told it failed."""
+    engine = bounded_engine(own_postgres.url, DatabaseLimits(statement_ms=500), 2, 0)
+    with UnitOfWork(sessionmaker(engine)) as uow:  # a warm pool, its clock measured
+        uow.session.execute(text("SELECT 1"))
+    event.listen(engine, "commit", lambda conn: own_postgres.freeze(), once=True)
+    try:
+        with pytest.raises(DatabaseUnavailable), UnitOfWork(sessionmaker(engine)) as uow:
+            insert(uow.session, "courses", slug="late", title="Late", price=Decimal("1.00"))
+            uow.commit()
+    finally:
+        own_postgres.thaw()
+    check = create_engine(own_postgres.url, isolation_level="AUTOCOMMIT")
+    with check.connect() as conn:
+        deadline = time.monotonic() + 10
+        while conn.execute(text(BUSY_COMMITTING)).scalar_one():
+            assert time.monotonic() < deadline, "the COMMIT is still running"
+            time.sleep(0.05)
+        assert conn.execute(text("SELECT count(*) FROM courses")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM commit_deadlines")).scalar_one() == 0
+    check.dispose()
+    engine.dispose()
+
+
+def test_a_unit_of_work_in_time_commits_and_leaves_no_deadline_behind(own_postgres):
+    engine = bounded_engine(own_postgres.url, DatabaseLimits(statement_ms=500), 2, 0)
+    with UnitOfWork(sessionmaker(engine)) as uow:
+        insert(uow.session, "courses", slug="ok", title="In time", price=Decimal("1.00"))
+        uow.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM courses")).scalar_one() == 1
+        assert conn.execute(text("SELECT count(*) FROM commit_deadlines")).scalar_one() == 0
+    engine.dispose()
+
+
+# A backend other than ours still busy (the thawed one finishing the COMMIT it was sent).
+BUSY_COMMITTING = (
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+    " AND backend_type = 'client backend' AND state = 'active'"
+)
