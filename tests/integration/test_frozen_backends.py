@@ -154,10 +154,7 @@ def test_an_order_write_the_app_gave_up_on_never_commits_after_a_thaw(make_app, 
     finally:
         own_postgres.thaw()
     with setup.connect() as conn:
-        deadline = time.monotonic() + 10
-        while conn.execute(text(BUSY_WITH_THE_WRITE)).scalar_one():
-            assert time.monotonic() < deadline, "the write is still running"
-            time.sleep(0.05)
+        wait_until_none(conn, BUSY_WITH_THE_WRITE)
         assert conn.execute(text("SELECT count(*) FROM orders")).scalar_one() == 0
     setup.dispose()
 
@@ -175,6 +172,14 @@ HAS_READ = (
     "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
     " AND query LIKE '%checkout_read%'"
 )
+
+
+def wait_until_none(conn, query: str) -> None:
+    """Poll a count until it is 0 (a thawed backend finishing what it was sent)."""
+    deadline = time.monotonic() + 10
+    while conn.execute(text(query)).scalar_one():
+        assert time.monotonic() < deadline, f"still not 0 after 10 s: {query}"
+        time.sleep(0.05)
 
 
 def wait_for(engine, query: str) -> None:
@@ -260,10 +265,7 @@ def test_a_transaction_the_app_gave_up_on_never_commits_after_a_thaw(own_postgre
         own_postgres.thaw()
     check = create_engine(own_postgres.url, isolation_level="AUTOCOMMIT")
     with check.connect() as conn:
-        deadline = time.monotonic() + 10
-        while conn.execute(text(BUSY_COMMITTING)).scalar_one():
-            assert time.monotonic() < deadline, "the COMMIT is still running"
-            time.sleep(0.05)
+        wait_until_none(conn, BUSY_COMMITTING)
         assert conn.execute(text("SELECT count(*) FROM courses")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM commit_deadlines")).scalar_one() == 0
     check.dispose()
