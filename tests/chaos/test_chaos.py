@@ -115,7 +115,7 @@ def test_chaos(stack):
     print_log_of(stack, problems)
     if os.environ.get("CHAOS_REPORT"):
         path = Path(ROOT, os.environ["CHAOS_REPORT"])
-        path.write_text(PREAMBLE.format(FAULT_SECONDS) + report + hand_written(path))
+        path.write_text(PREAMBLE.format(FAULT_SECONDS) + report + "\n" + hand_written(path))
     assert [v for row in rows for v in row.violations] == []
     assert problems == []
     assert all(row.recovery is not None for row in rows), "a fault never recovered"
