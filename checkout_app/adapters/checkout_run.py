@@ -201,8 +201,8 @@ class CheckoutRedis:
         for event_id, seats in claims:
             args += [seats, seats_left[event_id]]
         copy_key = self.carts.key_for(copy_to) if copy_to is not None else None
-        if copy_to is not None:
-            keys += [self.carts.key_for(copy_to), self.carts.rotating_key(state.cart.session_id)]
+        if copy_key is not None:
+            keys += [copy_key, self.carts.rotating_key(state.cart.session_id)]
         order_id, cart_hash, params = attempt
         keys.append(self.attempts.key)
         args += ["1" if copy_to else "0", self.carts.ttl_seconds, str(order_id)]
