@@ -26,6 +26,7 @@ def begin(shop, session_id: str):
 def prepared(shop, state, copy_to: str) -> None:
     attempt = (uuid.uuid4(), session_hash(state.cart.session_id), {})
     shop.checkout_redis.prepare(state, "claim", {}, {}, 30, copy_to, attempt)
+    state.forget_attempt = True  # as after an expired session: no create record left behind
 
 
 def test_the_note_outlives_a_failed_write_and_goes_once_settled_or_retired(shop):
