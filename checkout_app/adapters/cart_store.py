@@ -9,7 +9,7 @@ import redis
 
 from checkout_app import messages
 from checkout_app.adapters.redis_client import cart_service_errors
-from checkout_app.adapters.redis_clock import LATE, LATE_CHECK, RedisClock
+from checkout_app.adapters.redis_clock import LATE, LATE_GUARD, RedisClock
 from checkout_app.domain.cart import (
     MAX_QUANTITY,
     SINGLE_QUANTITY_TYPES,
@@ -32,7 +32,6 @@ MARKER = "_"
 # code.
 CHANGED, TOO_MANY, ABSENT = -2, -1, 0
 _PRICED_ONLY = """
-if late(ARGV[1]) then return -3 end
 local priced = {}
 for i = %d, #ARGV do priced[ARGV[i]] = true end
 for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
@@ -40,7 +39,7 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
 end
 """
 _ADD = (
-    LATE_CHECK
+    LATE_GUARD
     + _PRICED_ONLY % 7
     + """
 local new = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0') + tonumber(ARGV[3])
@@ -52,7 +51,7 @@ return redis.call('HGETALL', KEYS[1])
 """
 )
 _SET_IF_PRESENT = (
-    LATE_CHECK
+    LATE_GUARD
     + _PRICED_ONLY % 5
     + """
 if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then return 0 end
@@ -63,9 +62,8 @@ return redis.call('HGETALL', KEYS[1])
 """
 )
 _CLEAR = (
-    LATE_CHECK
+    LATE_GUARD
     + """
-if late(ARGV[1]) then return -3 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], '_', '1')
 redis.call('EXPIRE', KEYS[1], ARGV[2])

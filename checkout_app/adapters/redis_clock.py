@@ -4,7 +4,7 @@ A frozen (SIGSTOPped) Redis keeps a command in its socket; the app stops waiting
 socket timeout and answers 503, but the thawed server then runs the command. For a cart write
 that broke the promise that a 5xx changed nothing: a seat added once, answered 503, added again
 by the shopper, ended up as two. So those scripts carry a deadline in Redis' own clock and do
-nothing past it (`LATE_CHECK`).
+nothing past it (`LATE_GUARD`).
 
 The offset between Redis' clock and ours is measured with one TIME call, the first time it is
 needed and again whenever a write comes back refused as late while we were still waiting for
@@ -17,16 +17,18 @@ import time
 
 import redis
 
-# Lua: true when the script runs past ARGV[i] (milliseconds of Redis' clock; 0: no deadline).
-LATE_CHECK = """
-local function late(deadline)
-  deadline = tonumber(deadline)
-  if deadline == 0 then return false end
+LATE = -3  # what a script answers when it ran past its deadline and wrote nothing
+# Lua, the first lines of such a script: ARGV[1] is its deadline (milliseconds of Redis' clock;
+# 0: none), and past it the script answers LATE before anything else.
+LATE_GUARD = f"""
+local deadline = tonumber(ARGV[1])
+if deadline ~= 0 then
   local now = redis.call('TIME')
-  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline then
+    return {LATE}
+  end
 end
 """
-LATE = -3  # what a script answers when it ran past its deadline and wrote nothing
 
 
 class RedisClock:
