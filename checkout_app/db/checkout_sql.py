@@ -28,7 +28,7 @@ READ = (
     " %(session)s, %(email)s, %(address)s)"
 )
 # The last argument: when the caller stops waiting, in the server's epoch seconds (migration
-# 0011); past it the write raises LATE instead of committing.
+# 0011); past it the write raises db/engine.py's LATE instead of committing.
 PLACE_ORDER = (
     "SELECT checkout_place_order(%s::jsonb, %s::jsonb, %s::uuid[], %s, %s, %s, %s, %s::float8)"
 )
@@ -39,8 +39,9 @@ ADOPT = (
     " WHERE cart_session_hash = %(from_hash)s AND status = 'pending' AND NOT awaiting_payment"
     " RETURNING id"
 )
-# SQLSTATEs checkout_place_order raises: the two refusals of checkout_hold_seats, and too late.
-SOLD_OUT, HOLD_LIMIT, LATE = "CKS01", "CKH01", "CKD01"
+# SQLSTATEs checkout_place_order raises for the two refusals of checkout_hold_seats (and, past
+# its deadline, db/engine.py's LATE).
+SOLD_OUT, HOLD_LIMIT = "CKS01", "CKH01"
 ITEM_KINDS = frozenset(t.value for t in ItemType)
 
 # The same calls for a unit of work's session (SQLAlchemy's :name placeholders).

@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 from checkout_app.db.checkout_sql import (
     ADOPT,
     HOLD_LIMIT,
-    LATE,
     PLACE_ORDER,
     READ,
     SOLD_OUT,
@@ -29,7 +28,7 @@ from checkout_app.db.checkout_sql import (
     entries_of,
     read_params,
 )
-from checkout_app.db.engine import write_deadline
+from checkout_app.db.engine import LATE, write_deadline
 from checkout_app.db.repository import ITEM_COLUMNS, Holder, OpenCheckout, PendingOrder
 from checkout_app.db.uow import UNREACHABLE
 from checkout_app.domain.cart import CartKey

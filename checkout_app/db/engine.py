@@ -7,9 +7,12 @@ frozen (its kernel still acknowledges packets), so psycopg2 also waits through a
 gives up after the statement timeout plus a margin and shuts the socket down: psycopg2 raises
 its own "server closed the connection" OperationalError and SQLAlchemy replaces the pool.
 
-A write that must not commit once the client has given up (the checkout's order) passes the
-moment it stops waiting, less the margin, as a deadline in the server's clock: each connection
-measures how far the server's clock is from ours when it connects (`server_time`).
+A write that must not commit once the client has given up (the checkout's order, a unit of
+work's COMMIT) passes the moment it stops waiting, less the margin, as a deadline in the
+server's clock: each connection measures how far the server's clock is from ours when it
+connects (`server_time`). The server refuses a late write with SQLSTATE `LATE`; one the client
+still waited for means that offset is wrong (a clock was stepped), so the connection is
+replaced and the next one measures again.
 
 A pooled connection is checked before use without a round trip: an idle PostgreSQL connection
 never has anything to read, so a readable socket means the server closed it or is closing it
@@ -28,11 +31,14 @@ from dataclasses import dataclass
 import psycopg2.extensions as pgext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import ExceptionContext
 
 # How much longer than statement_timeout the client waits: a live server answers by then.
 MARGIN_SECONDS = 0.5
 CLOCK_OFFSET = "server_clock_offset"
 WRITE_SECONDS = "write_seconds"
+# What the server raises for a write past its deadline (migrations 0011 and 0012).
+LATE = "CKD01"
 _EVENTS = {pgext.POLL_READ: select.POLLIN, pgext.POLL_WRITE: select.POLLOUT}
 
 
@@ -142,6 +148,13 @@ def write_deadline(info: dict) -> float | None:
     return server_time(info) + seconds if seconds else None
 
 
+def _replace_if_late(context: ExceptionContext) -> None:
+    """A late write invalidates its connection only (not the pool): its clock offset is stale."""
+    if getattr(context.original_exception, "pgcode", None) == LATE:
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False
+
+
 def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflow: int) -> Engine:
     """An engine whose connections carry `limits`; installs the bounded wait callback."""
     pgext.set_wait_callback(wait_bounded)
@@ -156,4 +169,5 @@ def bounded_engine(url: str, limits: DatabaseLimits, pool_size: int, max_overflo
     )
     event.listen(engine, "checkout", _check_on_checkout)
     event.listen(engine, "connect", _clock_reader(limits.statement_ms / 1000))
+    event.listen(engine, "handle_error", _replace_if_late)
     return engine

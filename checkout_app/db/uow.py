@@ -9,7 +9,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from checkout_app.db.audit import AuditLog
-from checkout_app.db.checkout_sql import LATE
 from checkout_app.db.disputes import Disputes
 from checkout_app.db.engine import write_deadline
 from checkout_app.db.fulfilment_repository import EventLog, Fulfilment
@@ -71,14 +70,14 @@ class UnitOfWork:
         except UNREACHABLE:
             pass  # the server drops an unfinished transaction with its connection
         if isinstance(exc, UNREACHABLE) or (
-            isinstance(exc, sa_exc.DBAPIError)
-            and (exc.connection_invalidated or getattr(exc.orig, "pgcode", None) == LATE)
+            isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
         ):
             raise DatabaseUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
 
     def commit(self) -> None:
         """Make the work durable, unless the server only gets to the COMMIT after we stopped
-        waiting for it (migration 0012: the transaction then rolls back)."""
+        waiting for it (migration 0012: the transaction then rolls back, and db/engine.py
+        replaces the connection, which the caller sees as DatabaseUnavailable)."""
         self.session.flush()
         deadline = write_deadline(self.session.connection().connection.info)
         if deadline is not None:

@@ -288,3 +288,22 @@ BUSY_COMMITTING = (
     "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
     " AND backend_type = 'client backend' AND state = 'active'"
 )
+
+
+def test_a_stepped_database_clock_costs_one_commit_not_every_commit(database_url, db):
+    """A COMMIT refused as late while we still waited means the connection's clock offset is
+    wrong (a clock was stepped): that connection is replaced, and the next one measures again.
+    A pool of one, so a kept connection would refuse every later commit too."""
+    engine = bounded_engine(database_url, DatabaseLimits(statement_ms=500), 1, 0)
+    factory = sessionmaker(engine)
+    with UnitOfWork(factory) as uow:
+        uow.session.connection().connection.info[CLOCK_OFFSET] -= 10  # 10 s behind the server
+    with pytest.raises(DatabaseUnavailable), UnitOfWork(factory) as uow:
+        insert(uow.session, "courses", slug="stepped-1", title="Late", price=Decimal("1.00"))
+        uow.commit()
+    with UnitOfWork(factory) as uow:
+        insert(uow.session, "courses", slug="stepped-2", title="In time", price=Decimal("1.00"))
+        uow.commit()
+    slugs = db.execute(text("SELECT slug FROM courses WHERE slug LIKE 'stepped-%'")).scalars()
+    assert list(slugs) == ["stepped-2"]
+    engine.dispose()
