@@ -190,12 +190,11 @@ def versions(stack: Stack) -> dict[str, str]:
         pg = conn.scalar(text("SHOW server_version"))
     engine.dispose()
     redis_version = stack.redis.info("server").get("redis_version", "?")
-    spy = subprocess.run(
-        [str(Path(sys.executable).with_name("py-spy")), "--version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    spy_path = Path(sys.executable).with_name("py-spy")
+    spy = "not installed (make bench installs it)"
+    if spy_path.exists():
+        argv = [str(spy_path), "--version"]
+        spy = subprocess.run(argv, capture_output=True, text=True, check=False).stdout.strip()
     return {"postgresql": pg, "redis": redis_version, "profiler": spy}
 
 
