@@ -77,7 +77,7 @@ def _proxy_for(database_url: str) -> tuple[CountingProxy, str]:
     return proxy, proxied.render_as_string(hide_password=False)
 
 
-def _redis_proxy_for(redis_url: str) -> tuple[RedisCountingProxy, str]:
+def redis_proxy_for(redis_url: str) -> tuple[RedisCountingProxy, str]:
     """A proxy in front of the run's Redis (redis:// or unix://) and the URL that goes through
     it, with the same database number and credentials."""
     parts = urlsplit(redis_url)
@@ -98,7 +98,7 @@ def _redis_proxy_for(redis_url: str) -> tuple[RedisCountingProxy, str]:
 def count_checkouts(stack: Stack, carts: dict[int, list[CartLine]]) -> list[SqlCount]:
     """Check out each cart once in-process; statements and round trips of each checkout."""
     proxy, proxied_url = _proxy_for(stack.database_url)
-    redis_proxy, redis_url = _redis_proxy_for(stack.redis_url)
+    redis_proxy, redis_url = redis_proxy_for(stack.redis_url)
     env = {**stack.app_env(), "DATABASE_URL": proxied_url, "REDIS_URL": redis_url}
     app = create_app(env)
     limiter_uri = app.config.get("RATELIMIT_STORAGE_URI", "")

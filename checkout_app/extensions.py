@@ -77,6 +77,7 @@ def init_app(app: Flask) -> Shop:
     locks = Locks(client, prefix)
     seat_holds = SeatHolds(client, prefix)
     attempts = StripeAttempts(client, prefix)
+    rate_limits = RateLimits(client, prefix)
     shop = Shop(
         carts=carts,
         session_factory=sessionmaker(engine, expire_on_commit=False),
@@ -101,11 +102,11 @@ def init_app(app: Flask) -> Shop:
         ),
         checkout_db=CheckoutStore(engine),
         checkout_redis=CheckoutRedis(
-            client, carts, locks, seat_holds, attempts, ROTATED_MEMORY_SECONDS
+            client, carts, locks, seat_holds, attempts, ROTATED_MEMORY_SECONDS, rate_limits
         ),
     )
     app.extensions[EXTENSION] = shop
-    app.extensions[RATE_LIMITS] = RateLimits(client, prefix)
+    app.extensions[RATE_LIMITS] = rate_limits
     return shop
 
 

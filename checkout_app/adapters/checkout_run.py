@@ -1,8 +1,8 @@
 """The Redis side of one checkout in three round trips, one script each, instead of a dozen.
 
-1. `run()`: take the shopper's checkout lock (a lease, adapters/leases.py) and read the cart,
-   where a rotated session moved to, and where an unfinished checkout was moving it; a lock
-   already taken is retried.
+1. `run()`: spend the route's rate limits (adapters/rate_limits.py), take the shopper's
+   checkout lock (a lease, adapters/leases.py) and read the cart, where a rotated session moved
+   to, and where an unfinished checkout was moving it; a lock already taken is retried.
 2. `prepare()`: claim the seats in flight (adapters/seat_holds.py), copy the cart to the
    rotated session id and note that hash as "rotating", and write the Stripe create down
    (adapters/stripe_attempts.py); a refused claim writes nothing.
@@ -30,6 +30,7 @@ import redis
 
 from checkout_app.adapters.cart_store import MARKER, CartStore, cart_of_reply
 from checkout_app.adapters.locks import POLL_SECONDS, RELEASE, Locks
+from checkout_app.adapters.rate_limits import SPEND, RateLimited, RateLimits, pending
 from checkout_app.adapters.redis_client import REDIS_DOWN, cart_service_errors
 from checkout_app.adapters.seat_holds import CLAIM, SeatHolds
 from checkout_app.adapters.stripe_attempts import KEEP_SECONDS, StripeAttempts, attempt_value
@@ -38,13 +39,21 @@ from checkout_app.errors import CheckoutInProgress, ItemsUnavailable
 
 log = logging.getLogger(__name__)
 
-# KEYS: lock, cart, moved, rotating. ARGV: token, lease (ms).
-# {locked (1/0), cart fields, moved to, rotating to}.
-_BEGIN = """
+# KEYS: lock, cart, moved, rotating[, the route's rate-limit budgets]. ARGV: token, lease (ms)[,
+# the budgets' spend arguments]. {locked (1/0), cart fields, moved to, rotating to, wait}: a
+# refused spend (wait > 0) takes nothing and reads nothing.
+_BEGIN = (
+    SPEND
+    + """
+if #KEYS > 4 then
+  local wait = spend(5, 3)
+  if wait > 0 then return {0, {}, false, false, wait} end
+end
 local locked = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 return {locked, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3]),
-        redis.call('GET', KEYS[4])}
+        redis.call('GET', KEYS[4]), 0}
 """
+)
 # KEYS: n seat keys, [the copy's cart key, the rotating note], the attempts hash.
 # ARGV: n, claim id, now (ms), claim ttl (ms), n x (seats, left), copy? (1/0), cart ttl (s),
 # attempt field, attempt value, attempts ttl (s), the copy's hash, its field/value pairs.
@@ -123,8 +132,10 @@ class CheckoutRedis:
         seat_holds: SeatHolds,
         attempts: StripeAttempts,
         moved_seconds: int,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.carts = carts
+        self.rate_limits = rate_limits
         self.locks = locks
         self.seat_holds = seat_holds
         self.attempts = attempts
@@ -155,9 +166,7 @@ class CheckoutRedis:
         deadline = time.monotonic() + wait_seconds
         with cart_service_errors():
             while True:
-                locked, flat, moved, rotating = self._begin(
-                    keys=keys, args=[token, self.locks.leases.ttl_ms]
-                )
+                locked, flat, moved, rotating = self._begin_once(keys, token)
                 moved_to = moved.decode() if moved else None
                 if flat:
                     cart = cart_of_reply(session_id, flat)
@@ -182,6 +191,27 @@ class CheckoutRedis:
         finally:
             self.locks.leases.drop(lease)
             self._finish(state)
+
+    def _begin_once(self, keys: list[str], token: str) -> tuple[int, Any, Any, Any]:
+        """One BEGIN; the first also spends the route's deferred rate limits, if any
+        (RateLimited when refused: then nothing was taken)."""
+        args: list[Any] = [token, self.locks.leases.ttl_ms]
+        limits = self.rate_limits
+        spend = pending() if limits is not None else None
+        if limits is None or spend is None:
+            locked, flat, moved, rotating, _ = self._begin(keys=keys, args=args)
+            return locked, flat, moved, rotating
+        limit_keys, limit_args = limits.script_part(spend.budgets)
+        try:
+            reply = self._begin(keys=keys + limit_keys, args=args + limit_args)
+        except REDIS_DOWN as exc:
+            limits.unsent(spend, exc)
+            raise
+        locked, flat, moved, rotating, wait = reply
+        limits.spent(spend, int(wait))
+        if wait:
+            raise RateLimited(int(wait))
+        return locked, flat, moved, rotating
 
     def prepare(
         self,

@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from checkout_app import messages
+from checkout_app.adapters.rate_limits import RateLimited
 from checkout_app.errors import CheckoutError
 from checkout_app.http import backends
 from checkout_app.http.json_bodies import error_json
@@ -50,10 +51,11 @@ def error_response(status: int, message: str, details: str | None = None) -> Res
 @contextmanager
 def failures_as(error: type[CheckoutError]) -> Iterator[None]:
     """On a route (as a decorator) or around a block: anything unexpected becomes `error`,
-    with the traceback as its development-only detail; HTTP errors pass through."""
+    with the traceback as its development-only detail; HTTP errors and a script's refused rate
+    limit (http/limits.py answers it) pass through."""
     try:
         yield
-    except (CheckoutError, HTTPException):
+    except (CheckoutError, HTTPException, RateLimited):
         raise
     except Exception as exc:
         log.exception("unhandled error on %s %s", request.method, request.path)

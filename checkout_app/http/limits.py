@@ -23,7 +23,7 @@ from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
 from checkout_app import messages
-from checkout_app.adapters.rate_limits import Budget
+from checkout_app.adapters.rate_limits import Budget, RateLimited, RateLimits, deferred_to_scripts
 from checkout_app.domain.cart import session_hash
 from checkout_app.extensions import RATE_LIMITS, limiter
 from checkout_app.http.session import current_session_id
@@ -58,23 +58,45 @@ def _budget(scope: str, who: str, amount: int, seconds: int) -> Budget:
     return Budget(f"limits:{scope}:{amount}/{seconds}:{who}", amount, seconds)
 
 
-def rate_limit(name: str, setting: str) -> Callable[[View], View]:
+def rate_limit(name: str, setting: str, *, first_script: bool = False) -> Callable[[View], View]:
     """Limit a route to config[setting] per session and RATE_LIMIT_IP_FACTOR times that per
     client address for requests with a session, and to RATE_LIMIT_IP_FACTOR times that per
     address for requests without one; every route under the same `name` shares its budgets.
-    A request over a budget is answered 429 with Retry-After, and spends nothing."""
+    A request over a budget is answered 429 with Retry-After, and spends nothing.
+
+    `first_script`: the view's first Redis call is a script that spends the budgets on its way
+    (adapters/rate_limits.py), one round trip fewer. Until then the view may only refuse, so
+    a view that stops earlier is answered as if the limit had been spent first: 429 over it."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def limited(*args: Any, **kwargs: Any) -> Any:
-            wait = current_app.extensions[RATE_LIMITS].spend(_budgets(name, setting))
-            if wait:
-                raise TooManyRequests(messages.TOO_MANY_REQUESTS, retry_after=wait)
-            return view(*args, **kwargs)
+            limits: RateLimits = current_app.extensions[RATE_LIMITS]
+            budgets = _budgets(name, setting)
+            spend = limits.defer(budgets) if first_script else None
+            if spend is None:
+                _refuse_over(limits.spend(budgets))
+                return view(*args, **kwargs)
+            try:
+                with deferred_to_scripts(spend):
+                    answer = view(*args, **kwargs)
+            except RateLimited as exc:
+                _refuse_over(exc.wait)
+                raise
+            except BaseException:
+                _refuse_over(limits.settle(spend))
+                raise
+            _refuse_over(limits.settle(spend))
+            return answer
 
         return cast(View, limited)
 
     return decorate
+
+
+def _refuse_over(wait: int) -> None:
+    if wait:
+        raise TooManyRequests(messages.TOO_MANY_REQUESTS, retry_after=wait)
 
 
 def retry_after(response: Response) -> Response:
@@ -101,7 +123,8 @@ def _failed_support_attempt(response: Response) -> bool:
 
 
 # Checkouts (POST /api/checkout/create-session, POST /checkout) and cart writes (API and forms).
-checkout_limit = rate_limit("checkout", "RATE_LIMIT_CHECKOUT")
+# Spent by the checkout's first script, with its lock and cart read (adapters/checkout_run.py).
+checkout_limit = rate_limit("checkout", "RATE_LIMIT_CHECKOUT", first_script=True)
 cart_limit = rate_limit("cart", "RATE_LIMIT_CART")
 # Order reads (GET /api/orders/<id>): ids are not guessable, but nobody may walk them quickly.
 orders_limit = rate_limit("orders", "RATE_LIMIT_ORDERS")
