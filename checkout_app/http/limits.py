@@ -1,7 +1,8 @@
 """Abuse limits as route decorators: per session and per client address, API and pages alike.
 
 A new limit is one line on the route: `@rate_limit("orders", "RATE_LIMIT_ORDERS")`. Their
-budgets are spent in one Redis round trip (adapters/rate_limits.py). flask-limiter keeps the
+budgets are spent in one Redis round trip (adapters/rate_limits.py), or, for a route whose
+first Redis call is a script of its own (the checkout), inside that script. flask-limiter keeps the
 limits whose key is not the shopper (support tokens, back-office logins).
 
 Requests with a session draw on their session's budget and on their address's (shared by the
