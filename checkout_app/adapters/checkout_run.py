@@ -132,7 +132,7 @@ class CheckoutRedis:
         seat_holds: SeatHolds,
         attempts: StripeAttempts,
         moved_seconds: int,
-        rate_limits: RateLimits | None = None,
+        rate_limits: RateLimits,
     ) -> None:
         self.carts = carts
         self.rate_limits = rate_limits
@@ -196,19 +196,18 @@ class CheckoutRedis:
         """One BEGIN; the first also spends the route's deferred rate limits, if any
         (RateLimited when refused: then nothing was taken)."""
         args: list[Any] = [token, self.locks.leases.ttl_ms]
-        limits = self.rate_limits
-        spend = pending() if limits is not None else None
-        if limits is None or spend is None:
+        spend = pending()
+        if spend is None:
             locked, flat, moved, rotating, _ = self._begin(keys=keys, args=args)
             return locked, flat, moved, rotating
-        limit_keys, limit_args = limits.script_part(spend.budgets)
+        limit_keys, limit_args = self.rate_limits.script_part(spend.budgets)
         try:
             reply = self._begin(keys=keys + limit_keys, args=args + limit_args)
         except REDIS_DOWN as exc:
-            limits.unsent(spend, exc)
+            self.rate_limits.unsent(spend, exc)
             raise
         locked, flat, moved, rotating, wait = reply
-        limits.spent(spend, int(wait))
+        self.rate_limits.spent(spend, int(wait))
         if wait:
             raise RateLimited(int(wait))
         return locked, flat, moved, rotating
