@@ -18,12 +18,21 @@ import jwt
 from sqlalchemy import event, text
 
 from checkout_app.domain.cart import new_session_id
+from checkout_app.extensions import RATE_LIMITS
 
 # The test apps' SECRET_KEY: session ids are sealed with it.
 SECRET_KEY = "test-secret"
 # The test apps' STRIPE_WEBHOOK_SECRET, and where Stripe posts its events.
 WEBHOOK_SECRET = "whsec_test_checkout_app"
 WEBHOOK_PATH = "/api/webhooks/stripe"
+
+
+def forget_rate_limits(app) -> None:
+    """Drop every rate-limit window of the app's Redis prefix: all test clients share one
+    address, so an earlier test's requests would count against this one's budgets."""
+    limits = app.extensions[RATE_LIMITS]
+    for key in limits.client.scan_iter(f"{limits.prefix}limits:*"):
+        limits.client.delete(key)
 
 
 def issued_session_id() -> str:

@@ -13,7 +13,7 @@ from checkout_app.domain.cart import session_hash
 from checkout_app.extensions import RATE_LIMITS
 from checkout_app.services.orphans import checkout_lock
 
-from ..helpers import add_to_cart, issued_session_id
+from ..helpers import add_to_cart, forget_rate_limits, issued_session_id
 
 CREATE = "/api/checkout/create-session"
 
@@ -22,9 +22,7 @@ CREATE = "/api/checkout/create-session"
 def strict(make_app):
     """2 checkouts an hour per session, and per address (factor 1); no earlier spend."""
     app = make_app(RATE_LIMIT_CHECKOUT="2/hour", RATE_LIMIT_IP_FACTOR="1")
-    limits = app.extensions[RATE_LIMITS]
-    for key in limits.client.scan_iter(f"{limits.prefix}limits:*"):
-        limits.client.delete(key)
+    forget_rate_limits(app)
     return app
 
 

@@ -21,10 +21,9 @@ from sqlalchemy import make_url
 from bench.pgwire import CountingProxy
 from bench.rediswire import RedisCountingProxy
 from bench.sqlcount import redis_proxy_for
-from checkout_app.extensions import RATE_LIMITS
 
 from ..conftest import JWT_SECRET
-from ..helpers import add_course, add_to_cart, bearer, identity_token
+from ..helpers import add_course, add_to_cart, bearer, forget_rate_limits, identity_token
 
 CREATE = "/api/checkout/create-session"
 BUDGET = 2
@@ -107,9 +106,7 @@ def redis_proxied(make_app, redis_url) -> Iterator[tuple[object, RedisCountingPr
     try:
         limits = {"RATE_LIMIT_CHECKOUT": "5/minute", "RATE_LIMIT_IP_FACTOR": "1"}
         app = make_app(REDIS_URL=proxied_url, **limits)
-        spent = app.extensions[RATE_LIMITS]
-        for key in spent.client.scan_iter(f"{spent.prefix}limits:*"):
-            spent.client.delete(key)  # an earlier test's checkouts from this address
+        forget_rate_limits(app)
         yield app, proxy
     finally:
         proxy.stop()
