@@ -44,6 +44,7 @@ PREFIX = "checkout:"  # the app's default REDIS_KEY_PREFIX
 FLASH_SEATS, FLASH_SHOPPERS = 40, 100
 SHORT, FULL = (3.0, 20), (12.0, 40)  # seconds per fault, shoppers
 STRIPE_LATENCY_MS = 50  # so that a killed instance has checkouts in flight
+KILL_APP = "kill -9 one app instance"  # the only fault that may cut an answer off mid-body
 
 
 @dataclass
@@ -115,7 +116,7 @@ class Drill:
 
     def kill_app(self) -> Row:
         row, killed_at = self.loaded(
-            "kill -9 one app instance",
+            KILL_APP,
             lambda: faults.kill_app(self.fleet),
             lambda: faults.restart_app(self.fleet),
         )
@@ -123,7 +124,11 @@ class Drill:
         late = [a for a in failed if a.started > killed_at]
         in_flight = [a for a in failed if a.started <= killed_at and not a.from_app]
         waited = [a for a in failed if a.error == "Request in progress"]
-        row.notes.append(f"{len(in_flight)} in flight on the killed instance lost (nginx 503)")
+        cut_off = sum(1 for a in in_flight if a.cut_off)
+        row.notes.append(
+            f"{len(in_flight)} in flight on the killed instance lost ("
+            f"{len(in_flight) - cut_off} nginx 503, {cut_off} cut off mid-body)"
+        )
         row.notes.append(
             f"{len(waited)} retries of those waited for the lost request's checkout lock "
             "(409 Request in progress)"
@@ -187,6 +192,9 @@ class Drill:
         answers = [a for row in self.rows for a in row.answers]
         row = Row("invariants over every answer above", [])
         row.violations += invariants.contract_violations(answers)
+        row.violations += invariants.cut_off_violations(
+            a for r in self.rows if r.fault != KILL_APP for a in r.answers
+        )
         unknown = invariants.unknown_fate(answers)
         row.violations += invariants.order_violations(self.engine, answers, unknown, since)
         row.violations += invariants.seat_violations(self.engine)

@@ -2,6 +2,8 @@
 
 - every answer is a 200 or one of the contract's JSON errors (`{"success": false, "error"}` with
   a message the contract fixes for that status; every 503 with Retry-After); no 500, no HTML;
+  the one exception is an answer cut off mid-body, which only a killed instance may leave
+  (`cut_off_violations`), and which counts as a request of unknown fate;
 - one order per 200: every 200's orderId is an order, and orders nobody got a 200 for are at most
   the requests whose fate the client could not know (no answer, or nginx's 503 for a request
   in flight on an instance that died);
@@ -34,7 +36,7 @@ def contract_violations(answers: Iterable[Answer]) -> list[str]:
     """Answers that are neither a 200 nor one of the contract's JSON errors."""
     found = []
     for answer in answers:
-        if answer.status == 200 and answer.order_id:
+        if (answer.status == 200 and answer.order_id) or answer.cut_off:
             continue
         body = answer.body
         allowed = CONTRACT_ERRORS.get(answer.status, set())
@@ -45,6 +47,11 @@ def contract_violations(answers: Iterable[Answer]) -> list[str]:
         elif answer.status == 503 and not answer.retry_after:
             found.append(f"503 {answer.error!r} without Retry-After")
     return found
+
+
+def cut_off_violations(answers: Iterable[Answer]) -> list[str]:
+    """Answers cut off mid-body in a phase where no app instance was killed."""
+    return [f"answer cut off mid-body: {a.body!r:.120}" for a in answers if a.cut_off]
 
 
 def order_violations(
@@ -96,6 +103,6 @@ def orphan_sessions(engine: Engine, sim: SimControl, since: float) -> list[str]:
 
 
 def unknown_fate(answers: Iterable[Answer]) -> int:
-    """Requests whose outcome the client cannot know: no answer, or nginx's own 503 (the app's
-    own 5xx means nothing changed)."""
+    """Requests whose outcome the client cannot know: no answer or one cut off mid-body (status
+    0), or nginx's own 503 (the app's own 5xx means nothing changed)."""
     return sum(1 for a in answers if a.status == 0 or (a.status == 503 and not a.from_app))

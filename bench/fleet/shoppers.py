@@ -31,6 +31,9 @@ class Answer:
     body: object  # the parsed JSON, or None when the body was not JSON
     retry_after: bool
     from_app: bool  # the app answered (it echoes X-Request-ID); else nginx itself did
+    # The status line and headers came, then the connection closed before the whole body: what
+    # nginx passes on when an instance dies between gunicorn's two writes (headers, then body).
+    cut_off: bool = False
 
     @property
     def error(self) -> str | None:
@@ -46,7 +49,11 @@ async def checkout(http: aiohttp.ClientSession, url: str, session: str) -> Answe
     started = time.time()
     try:
         async with http.post(url, json=BODY, headers={"Cookie": f"session_id={session}"}) as r:
-            raw = await r.read()
+            try:
+                raw = await r.read()
+            except aiohttp.ClientPayloadError as exc:
+                cut = {"exception": repr(exc), "status": r.status}
+                return Answer(session, 0, started, time.time(), cut, False, False, cut_off=True)
             try:
                 body = await r.json(content_type=None)
             except ValueError:
