@@ -40,9 +40,11 @@ def test_no_proxy_covering_the_api_host_means_no_proxy(monkeypatch):
 
 
 @contextmanager
-def serving(*replies: Callable[[socket.socket], None]) -> Iterator[str]:
-    """A server on 127.0.0.1 that hands its n-th connection to replies[n]; its base URL.
-    Every request it read is in `received`."""
+def serving(
+    *replies: Callable[[socket.socket], None],
+) -> Iterator[tuple[str, list[bytes]]]:
+    """A server on 127.0.0.1 that hands its n-th connection to replies[n]: its base URL, and
+    the list of every request it read (filled as they come)."""
     listener = socket.create_server(("127.0.0.1", 0))
     received: list[bytes] = []
 
