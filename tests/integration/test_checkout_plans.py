@@ -1,0 +1,202 @@
+"""What a checkout reads does not grow with the shop's orders, whatever plan PostgreSQL cached.
+
+The checkout's SQL runs in PL/pgSQL functions (migration 0009), whose plans a connection caches
+and, after a few calls, may replace by one generic plan. A pooled connection that first plans
+them while `orders` is small (a new shop; or any shop on a server with autovacuum off, whose
+tables are never analyzed) used to keep plans that read every order: the open checkouts were
+looked up with `id = ANY(...)` (a sequential scan of `orders`) and by cart hash through the
+pending orders' `seats_held_until` index (every pending order). Its reads grew with the shop.
+
+Here the plans are forced generic (`plan_cache_mode`) on tables never analyzed, and the same
+checkout (a read, then a write that supersedes the cart's open checkout) is run with 10 and with
+80 other pending orders in the shop: the rows it reads from `orders` must be the same, and no
+table that grows with sales is scanned whole.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psycopg2
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.orm import Session
+
+from checkout_app.db.checkout_sql import PLACE_ORDER, READ
+from checkout_app.db.models import Order
+from checkout_app.db.order_view import load_order
+
+from ..conftest import alembic_config
+
+GROWING = ("orders", "order_items", "bookings", "audit_log")
+READS = "coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+
+
+@pytest.fixture
+def fresh_shop(make_database):
+    """A migrated database of its own, whose growing tables are never analyzed, a catalog of
+    one course and two events, and a psycopg2 connection whose cached plans are all generic."""
+    url = make_database()
+    command.upgrade(alembic_config(url), "head")
+    conn = psycopg2.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for table in GROWING:
+            cur.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+        cur.execute(
+            "INSERT INTO courses (slug, title, price) VALUES ('c', 'Course', 10) RETURNING id"
+        )
+        course = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO events (slug, title, price, capacity, starts_at, venue)"
+            " SELECT 'e' || n, 'Event', 15, 1000, now() + interval '30 days', 'Hall'"
+            " FROM generate_series(1, 2) n RETURNING id"
+        )
+        events = [row[0] for row in cur.fetchall()]
+        cur.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        yield url, conn, course, events
+    finally:
+        conn.close()
+
+
+def place(cur, cart_hash: str, course: str, event: str | None, superseded=()) -> str:
+    """checkout_place_order as the app calls it: a course, and 2 seats of `event` if given."""
+    order_id = str(uuid.uuid4())
+    later = str(datetime.now(UTC) + timedelta(minutes=30))
+    order = {
+        "id": order_id,
+        "user_id": None,
+        "customer_email": "shopper@example.com",
+        "subtotal": "40.00",
+        "tax": "0.00",
+        "total_amount": "40.00",
+        "currency": "usd",
+        "stripe_checkout_session_id": f"cs_test_{order_id}",
+        "cart_session_hash": cart_hash,
+        "checkout_fingerprint": cart_hash,
+        "stripe_checkout_url": f"https://checkout.stripe.test/{order_id}",
+        "stripe_session_expires_at": later,
+        "seats_held_until": later,
+        "client_address_hash": "address",
+    }
+    items = [
+        {
+            "item_type": "course",
+            "course_id": course,
+            "title": "Course",
+            "price": "10.00",
+            "quantity": 1,
+            "line_total": "10.00",
+        }
+    ]
+    if event:
+        items.append(
+            {
+                "item_type": "event",
+                "event_id": event,
+                "title": "Event",
+                "price": "15.00",
+                "quantity": 2,
+                "line_total": "30.00",
+            }
+        )
+    params = [
+        json.dumps(order),
+        json.dumps(items),
+        list(superseded),
+        cart_hash,
+        "shopper@example.com",
+        "address",
+        0,
+        time.time() + 30,
+    ]
+    cur.execute(PLACE_ORDER, params)
+    return order_id
+
+
+def read(cur, cart_hash: str, course: str, event: str) -> list[tuple]:
+    cur.execute(
+        READ,
+        {
+            "cart_hash": cart_hash,
+            "user_id": None,
+            "courses": [course],
+            "products": [],
+            "events": [event],
+            "session": cart_hash,
+            "email": "shopper@example.com",
+            "address": "address",
+        },
+    )
+    return cur.fetchall()
+
+
+def one_checkout(cur, course: str, event: str) -> dict[str, tuple[int, int]]:
+    """A cart with an open checkout checks out again: read, then a write superseding it.
+    Run in one transaction; per growing table, (sequential scans, rows read)."""
+    cart = uuid.uuid4().hex
+    opened = place(cur, cart, course, event)
+    # The xact views show the counts not yet reported, which can include earlier transactions'.
+    cur.execute("SELECT pg_stat_force_next_flush()")
+    cur.execute("BEGIN")
+    try:
+        rows = read(cur, cart, course, event)
+        assert [r[1] for r in rows if r[0] == "open"] == [opened]
+        place(cur, cart, course, event, superseded=[opened])
+        cur.execute(
+            f"SELECT relname, coalesce(seq_scan, 0), {READS} FROM pg_stat_xact_user_tables"
+            " WHERE relname = ANY(%s)",
+            [list(GROWING)],
+        )
+        return {name: (scans, reads) for name, scans, reads in cur.fetchall()}
+    finally:
+        cur.execute("COMMIT")
+
+
+def test_a_checkout_reads_the_same_rows_however_many_orders_the_shop_has(fresh_shop):
+    _, conn, course, (first_event, second_event) = fresh_shop
+    cur = conn.cursor()
+    for _ in range(6):  # past the calls after which a cached plan may turn generic
+        read(cur, uuid.uuid4().hex, course, first_event)
+    for _ in range(10):
+        place(cur, uuid.uuid4().hex, course, None)
+    small = one_checkout(cur, course, first_event)
+    for _ in range(70):
+        place(cur, uuid.uuid4().hex, course, None)
+    # An event of its own, as the first had: an event's seat count reads its own bookings.
+    large = one_checkout(cur, course, second_event)
+
+    assert {t: scans for t, (scans, _) in large.items() if scans} == {}
+    assert large["orders"][1] == small["orders"][1], (small, large)
+    assert large == small
+
+
+def test_the_latest_order_of_a_cart_is_found_by_index(fresh_shop):
+    """The checkout page of an emptied cart shows the cart's last order: an index lookup,
+    not a scan of every order in the shop (it is there for anyone with a session cookie)."""
+    url, conn, course, _ = fresh_shop
+    cur = conn.cursor()
+    for _ in range(300):
+        place(cur, uuid.uuid4().hex, course, None)
+    cur.execute("ANALYZE orders")
+    mine = place(cur, "mine", course, None)
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            order = load_order(session, Order.cart_session_hash == "mine")
+            scans = (
+                session.connection()
+                .exec_driver_sql(
+                    "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'orders'"
+                )
+                .scalar_one()
+            )
+    finally:
+        engine.dispose()
+    assert order is not None and str(order.id) == mine
+    assert scans == 0
