@@ -180,6 +180,9 @@ class Refunds:
             select(OrderItem.id, OrderItem.item_type, OrderItem.event_id, RefundLine.quantity)
             .join(RefundLine, RefundLine.order_item_id == OrderItem.id)
             .where(RefundLine.refund_id == refund.id)
+            # Freeing seats changes the events' confirmed tallies (migration 0014), which locks
+            # them: in event id order, as every other writer does.
+            .order_by(OrderItem.event_id, OrderItem.id)
         ).all()
         for item_id, kind, event_id, quantity in rows:
             if kind == "event" and event_id is not None:

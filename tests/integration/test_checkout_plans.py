@@ -200,3 +200,29 @@ def test_the_latest_order_of_a_cart_is_found_by_index(fresh_shop):
         engine.dispose()
     assert order is not None and str(order.id) == mine
     assert scans == 0
+
+
+def test_a_checkout_reads_the_same_rows_however_many_seats_are_sold(fresh_shop):
+    """The seat count reads the event's confirmed seats from its tally (migration 0014): the
+    checkout of a concert with 300 tickets sold reads what it reads with 5 sold."""
+    _, conn, course, (first_event, second_event) = fresh_shop
+    cur = conn.cursor()
+    for _ in range(6):  # past the calls after which a cached plan may turn generic
+        read(cur, uuid.uuid4().hex, course, first_event)
+
+    def sell(event: str, tickets: int) -> None:
+        cur.execute(
+            "INSERT INTO bookings (event_id, attendees, total_price, status)"
+            " SELECT %s, 1, 15, 'confirmed' FROM generate_series(1, %s)",
+            [event, tickets],
+        )
+
+    sell(first_event, 5)
+    few = one_checkout(cur, course, first_event)
+    sell(second_event, 300)
+    many = one_checkout(cur, course, second_event)
+
+    assert {t: scans for t, (scans, _) in many.items() if scans} == {}
+    assert many["bookings"][1] == few["bookings"][1], (few, many)
+    cur.execute("SELECT capacity - seats_confirmed FROM events WHERE id = %s", [second_event])
+    assert cur.fetchone()[0] == 1000 - 300
