@@ -12,7 +12,9 @@ from .webhooks import RETRY_DELAYS
 
 
 class KeepAliveHandler(WSGIRequestHandler):
-    """HTTP/1.1 with keep-alive, as Stripe's API speaks it; werkzeug's default is HTTP/1.0."""
+    """Answers in HTTP/1.1, as Stripe's API does (werkzeug's default is HTTP/1.0). werkzeug 3
+    still closes every connection after its answer (`Connection: close`), so clients reconnect
+    for each request: real Stripe keeps connections alive."""
 
     protocol_version = "HTTP/1.1"
 
