@@ -94,16 +94,15 @@ BEGIN
     -- order's seats_held_until (copied onto the booking), except those of p_excluding (the
     -- orders a new checkout supersedes). `held`: the unpaid seats one client holds (its
     -- session, its email or its address), for SEAT_HOLD_LIMIT. One pass over the event's
-    -- pending bookings, through (event_id, status).
-    SELECT coalesce(sum(b.attendees) FILTER (
-               WHERE b.held_until IS NULL OR b.held_until > now()), 0),
+    -- pending bookings within their hold, through (event_id, status).
+    SELECT coalesce(sum(b.attendees), 0),
            coalesce(sum(b.attendees) FILTER (
-               WHERE (b.held_until IS NULL OR b.held_until > now())
-                 AND (b.holder_session = p_session OR b.holder_email = lower(p_email)
-                      OR b.holder_address = p_address)), 0)
+               WHERE b.holder_session = p_session OR b.holder_email = lower(p_email)
+                     OR b.holder_address = p_address), 0)
       INTO taken, held
       FROM bookings b
      WHERE b.event_id = p_event AND b.status = 'pending'
+       AND (b.held_until IS NULL OR b.held_until > now())
        AND (b.order_id IS NULL OR b.order_id <> ALL(p_excluding));
     taken := taken + coalesce((SELECT e.seats_confirmed FROM events e WHERE e.id = p_event), 0);
 END
@@ -149,15 +148,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    columns = (
-        "status, attendees, order_id, held_until, holder_session, holder_email, holder_address"
-    )
+    previous = _migration("20261204_0010_bookings_carry_their_hold.py")
     with op.get_context().autocommit_block():
-        op.execute(
-            "CREATE INDEX CONCURRENTLY ix_bookings_taking_seats ON bookings (event_id)"
-            f" INCLUDE ({columns}) WHERE status IN ('pending', 'confirmed')"
+        op.create_index(
+            "ix_bookings_taking_seats",
+            "bookings",
+            ["event_id"],
+            postgresql_include=["status", "attendees", "order_id", *previous.COPIED],
+            postgresql_where=sa.text("status IN ('pending', 'confirmed')"),
+            postgresql_concurrently=True,
         )
-    op.execute(_migration("20261204_0010_bookings_carry_their_hold.py").EVENT_SEATS)
+    op.execute(previous.EVENT_SEATS)
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER bookings_tally_{name} ON bookings")
     op.execute("DROP FUNCTION bookings_tally_confirmed()")
