@@ -11,7 +11,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from checkout_app import cli, extensions
 from checkout_app.config import ConfigError, load_config
-from checkout_app.http import error_handlers, headers, health, idempotency, limits, requestlog
+from checkout_app.http import (
+    error_handlers,
+    headers,
+    health,
+    idempotency,
+    limits,
+    log_queue,
+    requestlog,
+)
 from checkout_app.http.request import ShopRequest
 
 log = logging.getLogger(__name__)
@@ -71,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def _quiet_loggers() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Written by one thread per process, never under a lock on the request thread.
+    log_queue.install()
     # The SDK logs every request at INFO; our own request line already covers it.
     logging.getLogger("stripe").setLevel(logging.WARNING)
