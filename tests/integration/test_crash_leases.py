@@ -38,6 +38,13 @@ def wait_for_keys(client: redis.Redis, pattern: str, count: int) -> None:
         time.sleep(0.05)
 
 
+def wait_for_fields(client: redis.Redis, key: str, count: int) -> None:
+    deadline = time.monotonic() + 15
+    while client.hlen(key) < count:
+        assert time.monotonic() < deadline, f"{key} has fewer than {count} fields"
+        time.sleep(0.05)
+
+
 def test_retry_after_a_killed_worker_gets_through(base_env, app, catalog, sim, redis_prefix):
     client = app.test_client()
     assert add_to_cart(client, "course", catalog.course).status_code == 201
@@ -50,8 +57,12 @@ def test_retry_after_a_killed_worker_gets_through(base_env, app, catalog, sim, r
     store = redis.Redis.from_url(base_env["REDIS_URL"])
     wait_for_keys(store, f"{redis_prefix}lock:*", 1)
     wait_for_keys(store, f"{redis_prefix}idem:*", 1)
+    # Written down just before the create is sent (adapters/stripe_attempts.py).
+    wait_for_fields(store, f"{redis_prefix}stripe-attempts", 1)
     os.kill(worker.pid, signal.SIGKILL)
     worker.join()
+    # Had the child not sent its create yet, the slow fault would delay the retry instead.
+    sim.clear_faults()
     killed = time.monotonic()
 
     answers = []
