@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 
 import redis
 
@@ -31,18 +32,19 @@ def checkout_in_child(env: dict[str, str], cookie: str, key: str) -> None:
     )
 
 
-def wait_for_keys(client: redis.Redis, pattern: str, count: int) -> None:
+def wait_until(ready: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + 15
-    while len(list(client.scan_iter(pattern))) < count:
-        assert time.monotonic() < deadline, f"no {pattern} appeared"
+    while not ready():
+        assert time.monotonic() < deadline, what
         time.sleep(0.05)
+
+
+def wait_for_keys(client: redis.Redis, pattern: str, count: int) -> None:
+    wait_until(lambda: len(list(client.scan_iter(pattern))) >= count, f"no {pattern} appeared")
 
 
 def wait_for_fields(client: redis.Redis, key: str, count: int) -> None:
-    deadline = time.monotonic() + 15
-    while client.hlen(key) < count:
-        assert time.monotonic() < deadline, f"{key} has fewer than {count} fields"
-        time.sleep(0.05)
+    wait_until(lambda: client.hlen(key) >= count, f"{key} has fewer than {count} fields")
 
 
 def test_retry_after_a_killed_worker_gets_through(base_env, app, catalog, sim, redis_prefix):

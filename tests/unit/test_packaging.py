@@ -47,7 +47,7 @@ def test_make_test_adds_the_dev_extra():
 
 def test_the_runtime_reads_redis_replies_with_hiredis():
     """Every checkout makes three EVALSHA round trips; redis-py parses their replies in C when
-    hiredis is installed (about 25 µs of worker CPU less per command, BENCHMARKS.md stop 26)."""
+    hiredis is installed (40-115 µs of client CPU less per command, BENCHMARKS.md stop 26)."""
     requires = read_configuration(ROOT / "setup.cfg")["options"]["install_requires"]
     assert any(line.replace(" ", "").startswith("hiredis>=") for line in requires), requires
 
