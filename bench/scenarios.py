@@ -52,6 +52,12 @@ class Result:
     notes: list[str] = field(default_factory=list)
     new_connections: int = 0  # PostgreSQL sessions opened on the run's database meanwhile
     alone: load.Run | None = None  # the unloaded probe: one shopper alone, after the load
+    alone_usage: Usage | None = None  # CPU of the processes during the unloaded probe
+
+
+# The processes whose CPU per checkout the unloaded probe reports: with one shopper nothing
+# queues, so this is what a checkout's own work costs them, without the contention of a load.
+ALONE_PARTS = ("gunicorn", "postgres")
 
 
 def scenarios(seconds: float, warmup: float, slow_ms: int) -> list[Scenario]:
@@ -157,11 +163,16 @@ def run(stack: Stack, engine: Engine, catalog: Catalog, server: str, scenario: S
     if is_app and (written := _orders(engine) - orders_before) != measured.ok:
         result.failures.append(f"{measured.ok} checkouts answered 200 but {written} orders written")
     if scenario.unloaded_probe:
-        alone = load.closed_loop(url, sessions_for(stack, cart_source, 400, start=count), 1, 2.0)
-        result.alone = alone
+        probe_sessions = sessions_for(stack, cart_source, 400, start=count)
+        sampler = Sampler(stack.pid(server), _parts(stack, server, engine)).start()
+        alone = load.closed_loop(url, probe_sessions, 1, 2.0)
+        result.alone, result.alone_usage = alone, sampler.stop()
+        ok = alone.ok or 1
+        cpu = {k: 1000 * result.alone_usage.cpu_seconds.get(k, 0.0) / ok for k in ALONE_PARTS}
         result.notes.append(
             f"1 shopper alone (no queueing): p50 {alone.percentile(50) * 1000:.1f} ms, "
-            f"p99 {alone.percentile(99) * 1000:.1f} ms over {len(alone.answers)} checkouts"
+            f"p99 {alone.percentile(99) * 1000:.1f} ms over {len(alone.answers)} checkouts; "
+            "CPU per checkout: " + ", ".join(f"{k} {v:.1f} ms" for k, v in cpu.items())
         )
     return result
 
