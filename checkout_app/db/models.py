@@ -173,11 +173,6 @@ class Order(Base):
         CheckConstraint("total_amount = subtotal + tax", name="orders_total_is_sum"),
         Index("ix_orders_user_id", "user_id"),
         Index(
-            "ix_orders_pending_created_at",
-            "created_at",
-            postgresql_where=text("status = 'pending'"),
-        ),
-        Index(
             "ix_orders_needs_review_created_at",
             "created_at",
             postgresql_where=text("needs_review"),
@@ -192,13 +187,16 @@ class Order(Base):
         ),
         Index("ix_orders_cart_session_hash_created_at", "cart_session_hash", "created_at"),
         # The back office's order list: newest first, keyset-paginated on (created_at, id),
-        # alone or within one status (and one customer email: below the class).
+        # alone or within one status (and one customer email: below the class); the
+        # sweeper's pending orders by age.
         Index("ix_orders_created_at_id", "created_at", "id"),
         Index("ix_orders_status_created_at_id", "status", "created_at", "id"),
+        # The sweeper's lapsed seat holds (seats_held_until <= now). Its predicate is not
+        # implied by the checkout's lookups, so that no plan scans it whole (migration 0015).
         Index(
             "ix_orders_pending_seats_held_until",
             "seats_held_until",
-            postgresql_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending' AND seats_held_until IS NOT NULL"),
         ),
     )
 
