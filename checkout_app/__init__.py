@@ -21,6 +21,7 @@ from checkout_app.http import (
     requestlog,
 )
 from checkout_app.http.request import ShopRequest
+from checkout_app.http.signed_session import SignedSessionInterface
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     if test_config is None:
         _quiet_loggers()
     app.request_class = ShopRequest
+    app.session_interface = SignedSessionInterface()
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
