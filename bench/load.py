@@ -9,6 +9,7 @@ all started at once.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import statistics
 import time
 from collections import Counter
@@ -17,8 +18,21 @@ from dataclasses import dataclass, field
 import aiohttp
 
 PATH = "/api/checkout/create-session"
-BODY = {"userEmail": "shopper@example.com"}
 TIMEOUT_SECONDS = 30
+
+
+def shopper(session_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The checkout's body and headers for the shopper of one seeded session: every session is
+    a different person, with an email and an address of its own (X-Forwarded-For, which the
+    bench's app trusts from one proxy), as on a real shop. One email and one address for
+    every checkout made the bench a single client holding every seat it had ever checked out."""
+    digest = hashlib.blake2b(session_id.encode(), digest_size=6).digest()
+    body = {"userEmail": f"shopper-{digest.hex()}@example.com"}
+    headers = {
+        "Cookie": f"session_id={session_id}",
+        "X-Forwarded-For": f"10.{digest[0]}.{digest[1]}.{digest[2]}",
+    }
+    return body, headers
 
 
 @dataclass(frozen=True)
@@ -63,9 +77,10 @@ class Run:
 
 
 async def _checkout(http: aiohttp.ClientSession, url: str, session_id: str) -> Answer:
+    body, headers = shopper(session_id)
     started = time.perf_counter()
     try:
-        async with http.post(url, json=BODY, headers={"Cookie": f"session_id={session_id}"}) as r:
+        async with http.post(url, json=body, headers=headers) as r:
             payload = await r.json(content_type=None) if r.status != 200 else None
             await r.read()
             error = payload.get("error") if isinstance(payload, dict) else None

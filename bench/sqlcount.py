@@ -23,7 +23,7 @@ from checkout_app import create_app
 from checkout_app.domain.cart import CartLine
 from checkout_app.extensions import EXTENSION
 
-from .load import BODY, PATH
+from .load import PATH, shopper
 from .pgwire import CountingProxy
 from .rediswire import RedisCountingProxy
 from .seed import seed_carts
@@ -114,7 +114,8 @@ def count_checkouts(stack: Stack, carts: dict[int, list[CartLine]]) -> list[SqlC
                 proxy.take()
                 redis_proxy.take()
                 client.set_cookie("session_id", session_id)
-                response = client.post(PATH, json=BODY)
+                body, _ = shopper(session_id)
+                response = client.post(PATH, json=body)
                 if response.status_code != 200:
                     raise RuntimeError(f"{lines}-line checkout answered {response.status_code}")
             wire = tuple(proxy.take())
