@@ -100,6 +100,8 @@ class Event(CatalogItem, Base):
     # Attendees of the event's confirmed bookings, kept by database triggers on bookings
     # (migration 0014), whatever writes them. Never written here.
     seats_confirmed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Attendees of its pending bookings, whatever their hold (migration 0016), kept likewise.
+    seats_pending: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     venue: Mapped[str | None] = mapped_column(String(255))
 
@@ -265,6 +267,16 @@ class Booking(Base):
         # on their event.
         Index("ix_bookings_event_id_status", "event_id", "status"),
         Index("ix_bookings_order_id", "order_id"),
+        # What a seat count reads besides its event's tallies (migration 0016): the pending
+        # bookings whose hold has passed, and those of one client.
+        *(
+            Index(
+                f"ix_bookings_pending_{column}",
+                column,
+                postgresql_where=text(f"(status = 'pending') IS TRUE AND {column} IS NOT NULL"),
+            )
+            for column in ("held_until", "holder_session", "holder_email", "holder_address")
+        ),
     )
 
 

@@ -19,7 +19,10 @@ from ..conftest import alembic_config
 RECOUNT = """
 SELECT e.slug, e.seats_confirmed,
        (SELECT coalesce(sum(b.attendees), 0) FROM bookings b
-         WHERE b.event_id = e.id AND b.status = 'confirmed')
+         WHERE b.event_id = e.id AND b.status = 'confirmed'),
+       e.seats_pending,
+       (SELECT coalesce(sum(b.attendees), 0) FROM bookings b
+         WHERE b.event_id = e.id AND b.status = 'pending')
   FROM events e ORDER BY e.slug
 """
 
@@ -44,11 +47,21 @@ def shop(make_database):
 
 
 def tallies(cur) -> dict[str, int]:
-    """Each event's tally, after checking it against a recount."""
+    """Each event's tally of confirmed seats, after checking both its tallies (confirmed and
+    pending, migration 0016) against a recount."""
     cur.execute(RECOUNT)
     rows = cur.fetchall()
-    assert [(slug, kept) for slug, kept, _ in rows] == [(slug, n) for slug, _, n in rows]
-    return {slug: kept for slug, kept, _ in rows}
+    assert [(slug, confirmed, pending) for slug, confirmed, _, pending, _ in rows] == [
+        (slug, confirmed, pending) for slug, _, confirmed, _, pending in rows
+    ]
+    return {row[0]: row[1] for row in rows}
+
+
+def pending(cur) -> dict[str, int]:
+    """Each event's tally of pending seats (checked by tallies())."""
+    tallies(cur)
+    cur.execute("SELECT slug, seats_pending FROM events ORDER BY slug")
+    return dict(cur.fetchall())
 
 
 def book(cur, slug: str, attendees: int, status: str, tag: int) -> None:
@@ -73,10 +86,12 @@ def test_the_tally_follows_every_kind_of_write(shop):
         " JOIN events e ON e.slug = v.slug"
     )
     assert tallies(cur) == {"a": 2, "b": 4, "c": 0}
+    assert pending(cur) == {"a": 0, "b": 3, "c": 0}
 
     # A payment: pending -> confirmed.
     cur.execute("UPDATE bookings SET status = 'confirmed' WHERE total_price = 1")
     assert tallies(cur) == {"a": 2, "b": 7, "c": 0}
+    assert pending(cur) == {"a": 0, "b": 0, "c": 0}
 
     # A partial refund: fewer attendees on a confirmed booking.
     cur.execute("UPDATE bookings SET attendees = 1 WHERE attendees = 4 AND status = 'confirmed'")
@@ -111,6 +126,36 @@ def test_the_tally_follows_every_kind_of_write(shop):
 
     cur.execute("TRUNCATE bookings")
     assert tallies(cur) == {"a": 0, "b": 0, "c": 0}
+
+
+def test_the_pending_tally_follows_every_kind_of_write(shop):
+    """Holds taken, grown, moved, lapsed, cancelled, paid and deleted (migration 0016)."""
+    cur = shop
+    book(cur, "a", 2, "pending", 1)
+    book(cur, "a", 3, "pending", 2)
+    book(cur, "b", 4, "pending", 3)
+    assert pending(cur) == {"a": 5, "b": 4, "c": 0}
+
+    # A hold that lapses stays in the tally (the seat count takes it off) until it is settled.
+    cur.execute("UPDATE bookings SET held_until = now() - interval '1 minute'")
+    assert pending(cur) == {"a": 5, "b": 4, "c": 0}
+
+    # More attendees on a hold, and a hold moved to another event, in one statement.
+    cur.execute(
+        "UPDATE bookings SET"
+        " attendees = CASE WHEN total_price = 1 THEN 6 ELSE attendees END,"
+        " event_id = CASE WHEN total_price = 3 THEN (SELECT id FROM events WHERE slug = 'c')"
+        "                 ELSE event_id END"
+    )
+    assert pending(cur) == {"a": 9, "b": 0, "c": 4}
+
+    # Settled: one cancelled, one paid (it moves to the confirmed tally), one deleted.
+    cur.execute("UPDATE bookings SET status = 'cancelled' WHERE total_price = 1")
+    cur.execute("UPDATE bookings SET status = 'confirmed' WHERE total_price = 2")
+    assert pending(cur) == {"a": 0, "b": 0, "c": 4}
+    assert tallies(cur) == {"a": 3, "b": 0, "c": 0}
+    cur.execute("DELETE FROM bookings WHERE total_price = 3")
+    assert pending(cur) == {"a": 0, "b": 0, "c": 0}
 
 
 def test_the_recount_sees_seats_sold_held_and_freed(shop):
