@@ -263,8 +263,8 @@ class Booking(Base):
 
     __table_args__ = (
         CheckConstraint("attendees BETWEEN 1 AND 99", name="bookings_attendees_range"),
-        # The pending bookings a seat count reads (migration 0014); confirmed ones are tallied
-        # on their event.
+        # An event's bookings, for the back office. A seat count reads its event's tallies and
+        # the partial indexes below instead (migrations 0014 and 0016).
         Index("ix_bookings_event_id_status", "event_id", "status"),
         Index("ix_bookings_order_id", "order_id"),
         # What a seat count reads besides its event's tallies (migration 0016): the pending
