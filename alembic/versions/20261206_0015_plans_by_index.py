@@ -73,9 +73,7 @@ def upgrade() -> None:
     # `orders` is the table every checkout writes: its indexes are built and dropped
     # CONCURRENTLY (outside the migration's transaction), so checkouts go on meanwhile.
     with op.get_context().autocommit_block():
-        _held_until_index("ix_orders_held_until", HELD_UNTIL)
-        op.drop_index(HELD_UNTIL_INDEX, table_name="orders", postgresql_concurrently=True)
-        op.execute(f"ALTER INDEX ix_orders_held_until RENAME TO {HELD_UNTIL_INDEX}")
+        _rebuild_held_until_index(HELD_UNTIL)
         op.drop_index(CREATED_AT_INDEX, table_name="orders", postgresql_concurrently=True)
 
 
@@ -88,18 +86,20 @@ def downgrade() -> None:
             postgresql_where=sa.text(PENDING),
             postgresql_concurrently=True,
         )
-        _held_until_index("ix_orders_held_until", PENDING)
-        op.drop_index(HELD_UNTIL_INDEX, table_name="orders", postgresql_concurrently=True)
-        op.execute(f"ALTER INDEX ix_orders_held_until RENAME TO {HELD_UNTIL_INDEX}")
+        _rebuild_held_until_index(PENDING)
     for function in PLANNED_BY_INDEX:
         op.execute(f"ALTER FUNCTION {function} RESET enable_seqscan")
 
 
-def _held_until_index(name: str, where: str) -> None:
+def _rebuild_held_until_index(where: str) -> None:
+    """HELD_UNTIL_INDEX again with the predicate `where`: the new one is built beside the old
+    one, so the sweeper always has one to read."""
     op.create_index(
-        name,
+        "ix_orders_held_until",
         "orders",
         ["seats_held_until"],
         postgresql_where=sa.text(where),
         postgresql_concurrently=True,
     )
+    op.drop_index(HELD_UNTIL_INDEX, table_name="orders", postgresql_concurrently=True)
+    op.execute(f"ALTER INDEX ix_orders_held_until RENAME TO {HELD_UNTIL_INDEX}")

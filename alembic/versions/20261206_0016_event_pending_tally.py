@@ -131,39 +131,23 @@ BEGIN
     held := 0;
     IF p_session IS NOT NULL OR p_email IS NOT NULL OR p_address IS NOT NULL THEN
         SELECT coalesce(sum(h.attendees) FILTER (WHERE h.event_id = p_event), 0) INTO held
-          FROM (SELECT b.id, b.event_id, b.attendees FROM bookings b
+          FROM (SELECT b.id, b.event_id, b.attendees, b.held_until, b.order_id FROM bookings b
                  WHERE b.holder_session = p_session AND (b.status = 'pending') IS TRUE
-                   AND (b.held_until IS NULL OR b.held_until > now())
-                   AND (b.order_id IS NULL OR b.order_id <> ALL(p_excluding))
                 UNION
-                SELECT b.id, b.event_id, b.attendees FROM bookings b
+                SELECT b.id, b.event_id, b.attendees, b.held_until, b.order_id FROM bookings b
                  WHERE b.holder_email = v_email AND (b.status = 'pending') IS TRUE
-                   AND (b.held_until IS NULL OR b.held_until > now())
-                   AND (b.order_id IS NULL OR b.order_id <> ALL(p_excluding))
                 UNION
-                SELECT b.id, b.event_id, b.attendees FROM bookings b
-                 WHERE b.holder_address = p_address AND (b.status = 'pending') IS TRUE
-                   AND (b.held_until IS NULL OR b.held_until > now())
-                   AND (b.order_id IS NULL OR b.order_id <> ALL(p_excluding))) h;
+                SELECT b.id, b.event_id, b.attendees, b.held_until, b.order_id FROM bookings b
+                 WHERE b.holder_address = p_address AND (b.status = 'pending') IS TRUE) h
+         WHERE (h.held_until IS NULL OR h.held_until > now())
+           AND (h.order_id IS NULL OR h.order_id <> ALL(p_excluding));
     END IF;
 END
 $fn$
 """
 
-PLACE_ORDER = """
-CREATE OR REPLACE FUNCTION checkout_place_order(
-    p_order jsonb, p_items jsonb, p_superseded uuid[],
-    p_session text, p_email text, p_address text, p_hold_limit integer)
-RETURNS void LANGUAGE plpgsql VOLATILE SET enable_seqscan = off AS $fn$
-DECLARE
-    v_order uuid := (p_order->>'id')::uuid;
-    v_wanted jsonb;
-    v_superseded uuid;
-    v_cancel boolean;
-BEGIN
-    -- Nobody may pay for a cart the shopper has since changed: cancel, log, free seats. One
-    -- order at a time, found by primary key alone: with its status in the WHERE clause, a
-    -- plan made without statistics walked the whole open-checkout index instead.
+# Added to 0013's checkout_place_order, before it cancels the superseded orders.
+LOCK_FIRST = """
     -- The events whose rows this write changes, locked in id order before any of them: the
     -- superseded orders' (their pending tallies) and the cart's (its seats). Taken as each
     -- statement reached them, the superseded orders' first, two checkouts could each hold
@@ -178,62 +162,6 @@ BEGIN
                           WHERE i.event_id IS NOT NULL)
           ORDER BY e.id FOR UPDATE;
     END IF;
-    FOREACH v_superseded IN ARRAY coalesce(p_superseded, '{}') LOOP
-        SELECT o.status = 'pending' AND NOT o.awaiting_payment INTO v_cancel
-          FROM orders o WHERE o.id = v_superseded FOR UPDATE;
-        IF v_cancel THEN
-            UPDATE orders SET status = 'cancelled', cancelled_at = now(), updated_at = now()
-             WHERE id = v_superseded;
-            INSERT INTO audit_log (order_id, actor, action, detail)
-            VALUES (v_superseded, 'system', 'order.status_changed',
-                    '{"from": "pending", "to": "cancelled", "reason": "superseded"}'::jsonb);
-            UPDATE bookings SET status = 'cancelled', updated_at = now()
-             WHERE order_id = v_superseded AND status = 'pending';
-        END IF;
-    END LOOP;
-    SELECT jsonb_object_agg(i.event_id, i.quantity) INTO v_wanted
-      FROM jsonb_to_recordset(p_items) AS i(event_id uuid, quantity integer)
-     WHERE i.event_id IS NOT NULL;
-    IF v_wanted IS NOT NULL THEN
-        CASE checkout_hold_seats(v_wanted, p_session, p_email, p_address, p_hold_limit)
-            WHEN 'seats' THEN
-                RAISE EXCEPTION 'not enough seats left when holding them'
-                    USING ERRCODE = 'CKS01';
-            WHEN 'hold_limit' THEN
-                RAISE EXCEPTION 'seat hold limit reached when holding them'
-                    USING ERRCODE = 'CKH01';
-            ELSE NULL;
-        END CASE;
-    END IF;
-    INSERT INTO orders (
-        id, user_id, customer_email, subtotal, tax, total_amount, currency,
-        stripe_checkout_session_id, cart_session_hash, checkout_fingerprint,
-        stripe_checkout_url, stripe_session_expires_at, seats_held_until, client_address_hash)
-    SELECT o.id, o.user_id, o.customer_email, o.subtotal, o.tax, o.total_amount, o.currency,
-           o.stripe_checkout_session_id, o.cart_session_hash, o.checkout_fingerprint,
-           o.stripe_checkout_url, o.stripe_session_expires_at, o.seats_held_until,
-           o.client_address_hash
-      FROM jsonb_to_record(p_order) AS o(
-        id uuid, user_id uuid, customer_email text, subtotal numeric, tax numeric,
-        total_amount numeric, currency text, stripe_checkout_session_id text,
-        cart_session_hash text, checkout_fingerprint text, stripe_checkout_url text,
-        stripe_session_expires_at timestamptz, seats_held_until timestamptz,
-        client_address_hash text);
-    INSERT INTO order_items (
-        order_id, item_type, course_id, digital_product_id, event_id, title, price, quantity)
-    SELECT v_order, i.item_type, i.course_id, i.digital_product_id, i.event_id, i.title,
-           i.price, i.quantity
-      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS line(item, n),
-           jsonb_to_record(line.item) AS i(
-               item_type text, course_id uuid, digital_product_id uuid, event_id uuid,
-               title text, price numeric, quantity integer)
-     ORDER BY line.n;
-    INSERT INTO bookings (user_id, event_id, order_id, attendees, total_price)
-    SELECT (p_order->>'user_id')::uuid, i.event_id, v_order, i.quantity, i.line_total
-      FROM jsonb_to_recordset(p_items) AS i(event_id uuid, quantity integer, line_total numeric)
-     WHERE i.event_id IS NOT NULL;
-END
-$fn$
 """
 
 # The pending bookings' indexes a seat count reads, one per column, over the bookings that have
@@ -258,6 +186,17 @@ def _migration(filename: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _place_order() -> str:
+    """0013's checkout_place_order with LOCK_FIRST, planned by index as 0015 left it."""
+    definition = _migration("20261205_0013_lookups_by_index.py").PLACE_ORDER
+    superseding = "    FOREACH v_superseded IN ARRAY coalesce(p_superseded, '{}') LOOP\n"
+    language = "RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$"
+    assert superseding in definition and language in definition
+    return definition.replace(superseding, LOCK_FIRST.lstrip("\n") + superseding).replace(
+        language, "RETURNS void LANGUAGE plpgsql VOLATILE SET enable_seqscan = off AS $fn$"
+    )
 
 
 def _triggers(function: str) -> None:
@@ -298,7 +237,7 @@ def upgrade() -> None:
             WHERE e.id = t.event_id"""
     )
     op.execute(EVENT_SEATS)
-    op.execute(PLACE_ORDER)
+    op.execute(_place_order())
 
 
 def downgrade() -> None:
