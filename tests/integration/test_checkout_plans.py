@@ -17,10 +17,7 @@ reads from `orders` must be the same, and no table that grows with sales is scan
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import psycopg2
 import pytest
@@ -28,11 +25,12 @@ from alembic import command
 from sqlalchemy import create_engine, make_url
 from sqlalchemy.orm import Session
 
-from checkout_app.db.checkout_sql import PLACE_ORDER, READ
+from checkout_app.db.checkout_sql import READ
 from checkout_app.db.models import Order
 from checkout_app.db.order_view import load_order
 
 from ..conftest import alembic_config
+from .checkout_calls import place
 
 GROWING = ("orders", "order_items", "bookings", "audit_log")
 READS = "coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
@@ -74,71 +72,13 @@ def fresh_shop(request, make_database):
         events = [row[0] for row in cur.fetchall()]
         if analyzed:
             for _ in range(3):
-                place(cur, uuid.uuid4().hex, course, None)
+                place(cur, uuid.uuid4().hex, course)
             cur.execute(f"VACUUM ANALYZE courses, events, users, {', '.join(GROWING)}")
         cur.execute(f"SET plan_cache_mode = {plans}")
     try:
         yield url, conn, course, events
     finally:
         conn.close()
-
-
-def place(
-    cur, cart_hash: str, course: str, event: str | None, superseded=(), shopper: str = "shopper"
-) -> str:
-    """checkout_place_order as the app calls it: a course, and 2 seats of `event` if given;
-    `shopper` names the email and the address."""
-    order_id = str(uuid.uuid4())
-    later = str(datetime.now(UTC) + timedelta(minutes=30))
-    order = {
-        "id": order_id,
-        "user_id": None,
-        "customer_email": f"{shopper}@example.com",
-        "subtotal": "40.00",
-        "tax": "0.00",
-        "total_amount": "40.00",
-        "currency": "usd",
-        "stripe_checkout_session_id": f"cs_test_{order_id}",
-        "cart_session_hash": cart_hash,
-        "checkout_fingerprint": cart_hash,
-        "stripe_checkout_url": f"https://checkout.stripe.test/{order_id}",
-        "stripe_session_expires_at": later,
-        "seats_held_until": later,
-        "client_address_hash": f"{shopper}-address",
-    }
-    items = [
-        {
-            "item_type": "course",
-            "course_id": course,
-            "title": "Course",
-            "price": "10.00",
-            "quantity": 1,
-            "line_total": "10.00",
-        }
-    ]
-    if event:
-        items.append(
-            {
-                "item_type": "event",
-                "event_id": event,
-                "title": "Event",
-                "price": "15.00",
-                "quantity": 2,
-                "line_total": "30.00",
-            }
-        )
-    params = [
-        json.dumps(order),
-        json.dumps(items),
-        list(superseded),
-        cart_hash,
-        f"{shopper}@example.com",
-        f"{shopper}-address",
-        0,
-        time.time() + 30,
-    ]
-    cur.execute(PLACE_ORDER, params)
-    return order_id
 
 
 def read(cur, cart_hash: str, course: str, event: str, shopper: str = "shopper") -> list[tuple]:
@@ -181,16 +121,33 @@ def one_checkout(cur, course: str, event: str) -> dict[str, tuple[int, int]]:
         cur.execute("COMMIT")
 
 
+def warm_up(cur, course: str, event: str) -> None:
+    """Ten checkouts, past the calls after which a cached plan may turn generic."""
+    for _ in range(10):
+        cart = uuid.uuid4().hex
+        read(cur, cart, course, event)
+        place(cur, cart, course)
+
+
+def same_reads_with_5_and_300(cur, course: str, events, add) -> None:
+    """A checkout of the first event after add(first, 5), and of the second after
+    add(second, 300), read the same bookings, and no growing table whole."""
+    first, second = events
+    add(first, 5)
+    few = one_checkout(cur, course, first)
+    add(second, 300)
+    many = one_checkout(cur, course, second)
+    assert {t: scans for t, (scans, _) in many.items() if scans} == {}
+    assert many["bookings"][1] == few["bookings"][1], (few, many)
+
+
 def test_a_checkout_reads_the_same_rows_however_many_orders_the_shop_has(fresh_shop):
     _, conn, course, (first_event, second_event) = fresh_shop
     cur = conn.cursor()
-    for _ in range(10):  # past the calls after which a cached plan may turn generic
-        cart = uuid.uuid4().hex
-        read(cur, cart, course, first_event)
-        place(cur, cart, course, None)
+    warm_up(cur, course, first_event)
     small = one_checkout(cur, course, first_event)
     for _ in range(290):
-        place(cur, uuid.uuid4().hex, course, None)
+        place(cur, uuid.uuid4().hex, course)
     # An event of its own, as the first had: an event's seat count reads its own bookings.
     large = one_checkout(cur, course, second_event)
 
@@ -205,9 +162,9 @@ def test_the_latest_order_of_a_cart_is_found_by_index(fresh_shop):
     url, conn, course, _ = fresh_shop
     cur = conn.cursor()
     for _ in range(300):
-        place(cur, uuid.uuid4().hex, course, None)
+        place(cur, uuid.uuid4().hex, course)
     cur.execute("ANALYZE orders")
-    mine = place(cur, "mine", course, None)
+    mine = place(cur, "mine", course)
     engine = create_engine(url)
     try:
         with Session(engine) as session:
@@ -240,13 +197,7 @@ def test_a_checkout_reads_the_same_rows_however_many_seats_are_sold(fresh_shop):
             [event, tickets],
         )
 
-    sell(first_event, 5)
-    few = one_checkout(cur, course, first_event)
-    sell(second_event, 300)
-    many = one_checkout(cur, course, second_event)
-
-    assert {t: scans for t, (scans, _) in many.items() if scans} == {}
-    assert many["bookings"][1] == few["bookings"][1], (few, many)
+    same_reads_with_5_and_300(cur, course, (first_event, second_event), sell)
     cur.execute("SELECT capacity - seats_confirmed FROM events WHERE id = %s", [second_event])
     assert cur.fetchone()[0] == 1000 - 300
 
@@ -256,23 +207,14 @@ def test_a_checkout_reads_the_same_rows_however_many_seats_are_held(fresh_shop):
     of a concert that 300 shoppers are paying for reads what it reads with 5 of them."""
     _, conn, course, (first_event, second_event) = fresh_shop
     cur = conn.cursor()
-    for _ in range(10):  # past the calls after which a cached plan may turn generic
-        cart = uuid.uuid4().hex
-        read(cur, cart, course, first_event)
-        place(cur, cart, course, None)
+    warm_up(cur, course, first_event)
 
     def hold(event: str, shoppers: int) -> None:
         for _ in range(shoppers):
             cart = uuid.uuid4().hex
             place(cur, cart, course, event, shopper=cart)
 
-    hold(first_event, 5)
-    few = one_checkout(cur, course, first_event)
-    hold(second_event, 300)
-    many = one_checkout(cur, course, second_event)
-
-    assert {t: scans for t, (scans, _) in many.items() if scans} == {}
-    assert many["bookings"][1] == few["bookings"][1], (few, many)
+    same_reads_with_5_and_300(cur, course, (first_event, second_event), hold)
     cur.execute("SELECT capacity, seats_pending FROM events WHERE id = %s", [second_event])
     capacity, held = cur.fetchone()
     assert held == 2 * (300 + 1)  # the 300 holds and this checkout's, 2 seats each

@@ -10,20 +10,17 @@ second checkout queues for A first, then the superseding checkout starts.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import psycopg2
 import pytest
 from alembic import command
 from sqlalchemy import make_url
 
-from checkout_app.db.checkout_sql import PLACE_ORDER
-
 from ..conftest import alembic_config
+from .checkout_calls import place
 
 
 @pytest.fixture
@@ -50,43 +47,6 @@ def shop(make_database):
     return connect, events
 
 
-def place(cur, cart: str, events: list[str], superseded=()) -> str:
-    """checkout_place_order as the app calls it, 2 seats of each event."""
-    order_id = str(uuid.uuid4())
-    later = str(datetime.now(UTC) + timedelta(minutes=30))
-    total = f"{30 * len(events)}.00"
-    order = {
-        "id": order_id,
-        "user_id": None,
-        "customer_email": f"{cart}@example.com",
-        "subtotal": total,
-        "tax": "0.00",
-        "total_amount": total,
-        "currency": "usd",
-        "stripe_checkout_session_id": f"cs_test_{order_id}",
-        "cart_session_hash": cart,
-        "checkout_fingerprint": cart,
-        "stripe_checkout_url": f"https://checkout.stripe.test/{order_id}",
-        "stripe_session_expires_at": later,
-        "seats_held_until": later,
-        "client_address_hash": cart,
-    }
-    items = [
-        {
-            "item_type": "event",
-            "event_id": event,
-            "title": "Event",
-            "price": "15.00",
-            "quantity": 2,
-            "line_total": "30.00",
-        }
-        for event in events
-    ]
-    params = [json.dumps(order), json.dumps(items), list(superseded), cart, f"{cart}@example.com"]
-    cur.execute(PLACE_ORDER, [*params, cart, 0, time.time() + 30])
-    return order_id
-
-
 def waiting_for_a_lock(cur, pid: int) -> bool:
     cur.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s", [pid])
     row = cur.fetchone()
@@ -104,7 +64,8 @@ def test_a_superseding_checkout_takes_its_events_in_id_order(shop):
     connect, (a, b) = shop
     setup, holder, first, second = connect(), connect(), connect(), connect()
     cart = uuid.uuid4().hex
-    opened = place(setup.cursor(), cart, [b])  # the cart's open checkout holds seats of B
+    # The cart's open checkout holds seats of B.
+    opened = place(setup.cursor(), cart, None, b, shopper=cart)
 
     watch = setup.cursor()
     hold = holder.cursor()
@@ -119,11 +80,16 @@ def test_a_superseding_checkout_takes_its_events_in_id_order(shop):
         except Exception as exc:  # reported by the assertion below
             errors.append(exc)
 
-    other = threading.Thread(target=run, args=(first, uuid.uuid4().hex, [a, b]))
+    stranger = uuid.uuid4().hex
+    other = threading.Thread(
+        target=run, args=(first, stranger, None, a, b), kwargs={"shopper": stranger}
+    )
     other.start()
     wait_until_waiting(watch, first.get_backend_pid())  # queued for A, first in line
     superseding = threading.Thread(
-        target=run, args=(second, cart, [a, b]), kwargs={"superseded": [opened]}
+        target=run,
+        args=(second, cart, None, a, b),
+        kwargs={"superseded": [opened], "shopper": cart},
     )
     superseding.start()
     wait_until_waiting(watch, second.get_backend_pid())

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import importlib.util
-from pathlib import Path
-
 from flask import session
 
 from checkout_app import create_app
@@ -47,16 +43,3 @@ def test_the_session_still_round_trips_and_follows_a_new_key():
     assert app.session_interface.get_signing_serializer(app) is not old
     # A cookie signed with the old key is no longer honoured.
     assert client.get("/_get").get_data(as_text=True) == "nobody"
-
-
-def test_gunicorn_workers_freeze_what_the_app_allocated_at_start():
-    path = Path(__file__).parents[2] / "gunicorn.conf.py"
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-    gc.unfreeze()
-    try:
-        conf.post_worker_init(worker=None)
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
