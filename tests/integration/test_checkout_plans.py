@@ -219,3 +219,46 @@ def test_a_checkout_reads_the_same_rows_however_many_seats_are_held(fresh_shop):
     capacity, held = cur.fetchone()
     assert held == 2 * (300 + 1)  # the 300 holds and this checkout's, 2 seats each
     assert read(cur, uuid.uuid4().hex, course, second_event)[-1][5] == capacity - held
+
+
+def test_the_read_is_planned_once_per_connection(make_database):
+    """With a catalog of some hundreds of items the server's own choice (`plan_cache_mode =
+    auto`) made a custom plan of `checkout_read`'s query on every call: planning it cost more
+    than running it (migration 0017). After the first calls its plan is the generic one, with
+    the cart's ids as parameters, not as literal values. auto_explain, a contrib module,
+    prints the plans; a server without it cannot show them."""
+    url = make_database()
+    command.upgrade(alembic_config(url), "head")
+    conn = psycopg2.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
+    conn.autocommit = True
+    try:
+        cur = conn.cursor()
+        try:
+            cur.execute("LOAD 'auto_explain'")
+        except psycopg2.errors.UndefinedFile:
+            pytest.skip("this server has no auto_explain")
+        for table in ("courses", "digital_products"):
+            cur.execute(
+                f"INSERT INTO {table} (slug, title, price)"
+                " SELECT 'item-' || n, 'Item', 10 FROM generate_series(1, 1000) n"
+            )
+        cur.execute("SELECT id FROM courses LIMIT 1")
+        course = str(cur.fetchone()[0])
+        cur.execute(
+            "INSERT INTO events (slug, title, price, capacity, starts_at, venue)"
+            " VALUES ('e', 'Event', 15, 100, now() + interval '30 days', 'Hall') RETURNING id"
+        )
+        event = str(cur.fetchone()[0])
+        cur.execute("ANALYZE")
+        cur.execute("SET plan_cache_mode = auto")
+        for setting in ("log_min_duration = 0", "log_nested_statements = on", "log_level = notice"):
+            cur.execute(f"SET auto_explain.{setting}")
+        for _ in range(8):
+            del conn.notices[:]
+            read(cur, uuid.uuid4().hex, course, event)
+    finally:
+        conn.close()
+    plans = [n for n in conn.notices if "courses_pkey" in n]
+    assert len(plans) == 1
+    assert "id = ANY ($3)" in plans[0], plans[0]
+    assert course not in plans[0]
