@@ -3,7 +3,8 @@
 Each shopper is a coroutine that takes the next pre-seeded session id, posts one checkout with
 that `session_id` cookie, records status and latency, and goes again until the time is up or
 the seeded sessions run out (closed loop). A flash sale is the same with one checkout each,
-all started at once.
+all started at once. The one-shopper probe is a single shopper taking turns between
+servers, so that each is timed under the same conditions.
 """
 
 from __future__ import annotations
@@ -111,6 +112,35 @@ async def _drive(base_url: str, sessions: list[str], shoppers: int, seconds: flo
         run.elapsed = time.monotonic() - started
     run.sessions_left = sum(1 for _ in queue)
     return run
+
+
+async def _alternate(servers: list[tuple[str, list[str]]], seconds: float) -> list[Run]:
+    runs = [Run() for _ in servers]
+    turns = min(len(sessions) for _, sessions in servers)
+    timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=len(servers)),
+        timeout=timeout,
+        cookie_jar=aiohttp.DummyCookieJar(),
+    ) as http:
+        started = time.monotonic()
+        taken = 0
+        while taken < turns and time.monotonic() < started + seconds:
+            for run, (base_url, sessions) in zip(runs, servers, strict=True):
+                run.answers.append(await _checkout(http, base_url + PATH, sessions[taken]))
+            taken += 1
+        elapsed = time.monotonic() - started
+    for run, (_, sessions) in zip(runs, servers, strict=True):
+        run.elapsed = elapsed
+        run.sessions_left = len(sessions) - taken
+    return runs
+
+
+def alternating(servers: list[tuple[str, list[str]]], seconds: float) -> list[Run]:
+    """One shopper taking turns between servers (base URL, seeded sessions), one checkout each
+    per turn, for `seconds`: every server is timed under the same conditions, however the
+    machine's speed drifts. One Run per server."""
+    return asyncio.run(_alternate(servers, seconds))
 
 
 def closed_loop(base_url: str, sessions: list[str], shoppers: int, seconds: float) -> Run:

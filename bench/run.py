@@ -22,6 +22,7 @@ CART_SIZES = (1, 10, 50)
 MAX_PG_ROUND_TRIPS = 4  # issue 15: pings and transaction control included
 MAX_REDIS_ROUND_TRIPS = 3
 PROFILE_SECONDS = 12
+ALONE_SECONDS = 4.0  # app and baseline, taking turns
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -264,9 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for scenario in chosen:
             sim.set_latency(scenario.stripe_latency_ms)
+            ran = {}
             for server in ("app", "baseline"):
                 print(f"{scenario.label}: {server} ...", flush=True)
-                results.append(scenarios.run(stack, engine, catalog, server, scenario))
+                ran[server] = scenarios.run(stack, engine, catalog, server, scenario)
+            if scenario.unloaded_probe:
+                print(f"{scenario.label}: one shopper alone, app and baseline ...", flush=True)
+                scenarios.probe_alone(stack, engine, catalog, ran, ALONE_SECONDS)
+            results.extend(ran.values())
         profiles = {}
         if not (args.quick or args.no_profile):
             all_three = scenarios.scenarios(PROFILE_SECONDS, 0, args.stripe_latency_ms)

@@ -162,19 +162,40 @@ def run(stack: Stack, engine: Engine, catalog: Catalog, server: str, scenario: S
         result.notes.append(f"used all {count} seeded carts before {scenario.seconds:.0f} s")
     if is_app and (written := _orders(engine) - orders_before) != measured.ok:
         result.failures.append(f"{measured.ok} checkouts answered 200 but {written} orders written")
-    if scenario.unloaded_probe:
-        probe_sessions = sessions_for(stack, cart_source, 400, start=count)
-        sampler = Sampler(stack.pid(server), _parts(stack, server, engine)).start()
-        alone = load.closed_loop(url, probe_sessions, 1, 2.0)
-        result.alone, result.alone_usage = alone, sampler.stop()
+    return result
+
+
+def probe_alone(
+    stack: Stack, engine: Engine, catalog: Catalog, results: dict[str, Result], seconds: float
+) -> None:
+    """One shopper alone (no queueing), taking turns between the servers of `results` (app and
+    baseline), one checkout each per turn: the machine's speed drifts by up to 2x within
+    minutes here, and timed one after the other the two were measured at different speeds.
+    Each result gets its Run and its processes' CPU (the baseline has no PostgreSQL: its
+    sampler reads gunicorn alone, so the app's backends are not billed to it)."""
+    servers = list(results)
+    sessions = {
+        server: sessions_for(stack, catalog if server == "app" else None, 600, start=10**6)
+        for server in servers
+    }
+    samplers = {}
+    for server in servers:
+        parts = _parts(stack, server, engine)
+        wanted = ALONE_PARTS if server == "app" else ("gunicorn",)
+        samplers[server] = Sampler(stack.pid(server), {k: parts[k] for k in wanted}).start()
+    runs = load.alternating([(stack.urls[s], sessions[s]) for s in servers], seconds)
+    for server, alone in zip(servers, runs, strict=True):
+        result = results[server]
+        result.alone, result.alone_usage = alone, samplers[server].stop()
         ok = alone.ok or 1
         cpu = {k: 1000 * result.alone_usage.cpu_seconds.get(k, 0.0) / ok for k in ALONE_PARTS}
         result.notes.append(
-            f"1 shopper alone (no queueing): p50 {alone.percentile(50) * 1000:.1f} ms, "
+            f"1 shopper alone (no queueing, taking turns with the "
+            f"{' and '.join(s for s in servers if s != server)}): "
+            f"p50 {alone.percentile(50) * 1000:.1f} ms, "
             f"p99 {alone.percentile(99) * 1000:.1f} ms over {len(alone.answers)} checkouts; "
             "CPU per checkout: " + ", ".join(f"{k} {v:.1f} ms" for k, v in cpu.items())
         )
-    return result
 
 
 def _measure(
