@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from checkout_app.extensions import limiter
+
 from ..conftest import SUPPORT_TOKEN
 from ..helpers import add_to_cart
 
@@ -82,3 +84,21 @@ def test_support_token_guesses_on_staff_routes_count_too(make_app, catalog, sim)
         f"/api/orders/{order_id}/events", headers={"Authorization": f"Bearer {SUPPORT_TOKEN}"}
     )
     assert right.status_code == 429  # the address spent its attempts across the staff routes
+
+
+def test_a_checkout_does_not_ask_flask_limiter(make_app, catalog, sim, monkeypatch):
+    """flask-limiter holds only limits decorated on their routes (support tokens, back-office
+    logins): before other requests it has nothing to count, and no longer works that out on
+    every one (extensions.AppLimiter). The decorated ones still count (the tests above)."""
+    app = make_app()
+    manager = limiter.limit_manager
+    asked = []
+    resolve = manager.resolve_limits
+    monkeypatch.setattr(
+        manager, "resolve_limits", lambda *args, **kw: asked.append(args) or resolve(*args, **kw)
+    )
+    client = app.test_client()
+    placed(client, catalog)
+    assert asked == []
+    client.get("/api/orders/00000000-0000-0000-0000-000000000000", headers={"Authorization": "x"})
+    assert asked, "a route with a decorated limit still resolves it"
