@@ -60,6 +60,8 @@ def rows(results: list[Result]) -> list[list[str]]:
     for result in results:
         run, usage = result.run, result.usage
         seats = "-" if result.seats_held is None else str(result.seats_held)
+        if len(result.seats_per_round) > 1:
+            seats = "+".join(map(str, result.seats_per_round))
         out.append(
             [
                 result.scenario.label,

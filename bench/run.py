@@ -23,6 +23,7 @@ MAX_PG_ROUND_TRIPS = 4  # issue 15: pings and transaction control included
 MAX_REDIS_ROUND_TRIPS = 3
 PROFILE_SECONDS = 12
 ALONE_SECONDS = 4.0  # app and baseline, taking turns
+SLICES = 4  # turns of app and baseline in (a) and (b)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -135,7 +136,8 @@ def targets(results: list[scenarios.Result], sql: list[SqlCount]) -> list[Target
                 name,
                 not c.failures,
                 (c.failures and "; ".join(c.failures))
-                or f"{c.seats_held} seats, {c.run.count(409)} x 409",
+                or f"{' + '.join(map(str, c.seats_per_round))} seats in"
+                f" {len(c.seats_per_round)} rounds, {c.run.count(409)} x 409",
             )
         )
     else:
@@ -265,10 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for scenario in chosen:
             sim.set_latency(scenario.stripe_latency_ms)
-            ran = {}
-            for server in ("app", "baseline"):
-                print(f"{scenario.label}: {server} ...", flush=True)
-                ran[server] = scenarios.run(stack, engine, catalog, server, scenario)
+            print(f"{scenario.label}: app and baseline ...", flush=True)
+            ran = scenarios.run(stack, engine, catalog, scenario, SLICES)
             if scenario.unloaded_probe:
                 print(f"{scenario.label}: one shopper alone, app and baseline ...", flush=True)
                 scenarios.probe_alone(stack, engine, catalog, ran, ALONE_SECONDS)

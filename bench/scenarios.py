@@ -53,6 +53,9 @@ class Result:
     new_connections: int = 0  # PostgreSQL sessions opened on the run's database meanwhile
     alone: load.Run | None = None  # the unloaded probe: one shopper alone, after the load
     alone_usage: Usage | None = None  # CPU of the processes during the unloaded probe
+    # A flash sale: the seats held after each round, and the Stripe calls of all rounds.
+    seats_per_round: list[int] = field(default_factory=list)
+    stripe_calls: Counter[str] = field(default_factory=Counter)
 
 
 # The processes whose CPU per checkout the unloaded probe reports: with one shopper nothing
@@ -127,14 +130,23 @@ def new_connections(engine: Engine, database: str) -> int:
         )
 
 
-def run(stack: Stack, engine: Engine, catalog: Catalog, server: str, scenario: Scenario) -> Result:
-    """Warm up, seed, measure, check. The app's answers are checked against the database."""
-    stack.sim.clear_requests()  # the simulator logs every request; keep it small
-    is_app = server == "app"
+SERVERS = ("app", "baseline")
+FLASH_ROUNDS = 3
+
+
+@dataclass
+class _Seeded:
+    """A server's carts for one scenario, used in turn by its slices."""
+
+    url: str
+    sessions: list[str]
+    used: int = 0
+
+
+def _seed(stack: Stack, catalog: Catalog, server: str, scenario: Scenario) -> _Seeded:
+    """Warm the server up, then seed carts for the whole measured time."""
+    cart_source = catalog if server == "app" else None
     url = stack.urls[server]
-    cart_source = catalog if is_app else None
-    if scenario.seconds is None:
-        return _flash(stack, engine, server, scenario)
     warm = load.closed_loop(
         url,
         sessions_for(stack, cart_source, scenario.shoppers * WARMUP_SESSIONS_PER_SHOPPER),
@@ -142,16 +154,59 @@ def run(stack: Stack, engine: Engine, catalog: Catalog, server: str, scenario: S
         scenario.warmup_seconds,
     )
     expected_rate = max(warm.requests_per_second, 50.0)
-    count = math.ceil(expected_rate * scenario.seconds * 2.5) + scenario.shoppers
-    sessions = sessions_for(stack, cart_source, count, start=len(warm.answers))
+    count = math.ceil(expected_rate * (scenario.seconds or 0) * 2.5) + scenario.shoppers
+    return _Seeded(url, sessions_for(stack, cart_source, count, start=len(warm.answers)))
+
+
+def run(
+    stack: Stack, engine: Engine, catalog: Catalog, scenario: Scenario, slices: int
+) -> dict[str, Result]:
+    """The scenario against the app and the baseline, checked; the app's answers against the
+    database. A timed scenario runs in `slices` turns, the app's then the baseline's, and a
+    flash sale in FLASH_ROUNDS rounds, each with an event of its own, so that both servers
+    meet the same machine speed (it drifts by up to 2x within minutes here): each server's
+    figures are over all its turns or rounds."""
+    stack.sim.clear_requests()  # the simulator logs every request; keep it small
+    if scenario.seconds is None:
+        rounds: dict[str, list[Result]] = {server: [] for server in SERVERS}
+        for number in range(FLASH_ROUNDS):
+            for server in SERVERS:
+                rounds[server].append(_flash(stack, engine, server, scenario, number))
+        return {server: _flash_combined(rounds[server]) for server in SERVERS}
+    seeded = {server: _seed(stack, catalog, server, scenario) for server in SERVERS}
+    turns: dict[str, list[Result]] = {server: [] for server in SERVERS}
+    for _ in range(slices):
+        for server in SERVERS:
+            turns[server].append(_turn(stack, engine, server, scenario, seeded[server], slices))
+    return {server: _combined(turns[server], seeded[server]) for server in SERVERS}
+
+
+def _turn(
+    stack: Stack, engine: Engine, server: str, scenario: Scenario, seeded: _Seeded, slices: int
+) -> Result:
+    """One slice of the scenario's time against one server."""
+    sessions = seeded.sessions[seeded.used :]
     orders_before = _orders(engine)
     result = _measure(
         stack,
         engine,
         server,
         scenario,
-        lambda: load.closed_loop(url, sessions, scenario.shoppers, scenario.seconds),
+        lambda: load.closed_loop(
+            seeded.url, sessions, scenario.shoppers, (scenario.seconds or 0) / slices
+        ),
     )
+    seeded.used += len(sessions) - result.run.sessions_left
+    if server == "app" and (written := _orders(engine) - orders_before) != result.run.ok:
+        result.failures.append(
+            f"{result.run.ok} checkouts answered 200 but {written} orders written"
+        )
+    return result
+
+
+def _combined(turns: list[Result], seeded: _Seeded) -> Result:
+    """One server's turns as one result; every answer that is not a 200 is a failure."""
+    result = _added(turns, len(seeded.sessions) - seeded.used)
     measured = result.run
     for status, n in sorted(measured.statuses().items()):
         if status != 200:
@@ -159,9 +214,26 @@ def run(stack: Stack, engine: Engine, catalog: Catalog, server: str, scenario: S
             result.failures.append(f"{n} answers with status {status} (e.g. {sample!r})")
     if measured.sessions_left == 0:
         # Not wrong, only shorter: the rate is still answers over the time they took.
-        result.notes.append(f"used all {count} seeded carts before {scenario.seconds:.0f} s")
-    if is_app and (written := _orders(engine) - orders_before) != measured.ok:
-        result.failures.append(f"{measured.ok} checkouts answered 200 but {written} orders written")
+        result.notes.append(f"used all {len(seeded.sessions)} seeded carts")
+    return result
+
+
+def _added(turns: list[Result], sessions_left: int) -> Result:
+    """Turns as one result: answers, time, CPU, new connections and failures added up, the
+    peak RSS of each worker the highest."""
+    first = turns[0]
+    measured = load.Run(
+        [a for t in turns for a in t.run.answers], sum(t.run.elapsed for t in turns), sessions_left
+    )
+    usage = Usage(wall_seconds=sum(t.usage.wall_seconds for t in turns))
+    for turn in turns:
+        for name, seconds in turn.usage.cpu_seconds.items():
+            usage.cpu_seconds[name] = usage.cpu_seconds.get(name, 0.0) + seconds
+        for pid, rss in turn.usage.peak_rss.items():
+            usage.peak_rss[pid] = max(rss, usage.peak_rss.get(pid, 0))
+    result = Result(first.scenario, first.server, measured, usage)
+    result.new_connections = sum(t.new_connections for t in turns)
+    result.failures = [f for t in turns for f in t.failures]
     return result
 
 
@@ -223,21 +295,22 @@ def _settle(engine: Engine, seconds: float = 10) -> None:
     time.sleep(0.5)  # a worker that just left is reaped by the postmaster
 
 
-def _stripe_calls(stack: Stack) -> str:
-    """What the simulator received during the run: session creates and expires."""
-    calls = Counter(
+def _stripe_calls(stack: Stack) -> Counter[str]:
+    """What the simulator received since it was cleared: session creates and expires."""
+    return Counter(
         "expire" if r["path"].endswith("/expire") else "create"
         for r in stack.sim.requests()
         if r["method"] == "POST"
     )
-    return f"Stripe calls: {calls['create']} creates, {calls['expire']} expires"
 
 
-def _flash(stack: Stack, engine: Engine, server: str, scenario: Scenario) -> Result:
+def _flash(stack: Stack, engine: Engine, server: str, scenario: Scenario, number: int) -> Result:
+    """One round of the flash sale against one server: an event of its own for the app."""
     seats = scenario.seats or 0
     event_id = None
     if server == "app":
-        event_id = add_event(stack.database_url, seats, f"flash-{stack.run_id}-{scenario.key}")
+        name = f"flash-{stack.run_id}-{scenario.key}-{number}"
+        event_id = add_event(stack.database_url, seats, name)
         line = CartLine(CartKey(ItemType.EVENT, event_id), 1)
         sessions = seed_carts(
             stack.redis, stack.prefix, [[line]] * scenario.shoppers, stack.secret_key
@@ -249,26 +322,48 @@ def _flash(stack: Stack, engine: Engine, server: str, scenario: Scenario) -> Res
     result = _measure(
         stack, engine, server, scenario, lambda: load.all_at_once(stack.urls[server], sessions)
     )
+    result.stripe_calls = _stripe_calls(stack)
     measured = result.run
     statuses = measured.statuses()
-    result.notes.append(_stripe_calls(stack))
+    label = f"round {number + 1}: "
+    if event_id is None:
+        if statuses != {200: scenario.shoppers}:
+            result.failures.append(
+                f"{label}expected {scenario.shoppers} x 200, got {dict(statuses)}"
+            )
+        return result
+    result.seats_held = seats_held(engine, event_id)
+    result.seats_per_round = [result.seats_held]
+    sold_out = sum(1 for a in measured.answers if a.status == 409 and a.error == SOLD_OUT)
+    expected = {200: seats, 409: scenario.shoppers - seats}
+    if result.seats_held != seats:
+        result.failures.append(f"{label}{result.seats_held} seats held, expected exactly {seats}")
+    if statuses != expected or sold_out != expected[409]:
+        result.failures.append(
+            f"{label}expected {expected} with {SOLD_OUT!r}, got {dict(statuses)}"
+            f" ({sold_out} clean 409s)"
+        )
+    return result
+
+
+def _flash_combined(rounds: list[Result]) -> Result:
+    """A server's flash-sale rounds as one result, with the Stripe calls and the latency of
+    each status over all rounds."""
+    result = _added(rounds, 0)
+    calls = sum((r.stripe_calls for r in rounds), Counter())
+    result.stripe_calls = calls
+    result.notes.append(
+        f"{len(rounds)} rounds; Stripe calls: {calls['create']} creates, {calls['expire']} expires"
+    )
+    if rounds[0].seats_held is not None:
+        result.seats_per_round = [held for r in rounds for held in r.seats_per_round]
+        result.seats_held = sum(result.seats_per_round)
+    measured = result.run
+    statuses = measured.statuses()
     for status in sorted(statuses):
         part = load.Run([a for a in measured.answers if a.status == status], measured.elapsed)
         result.notes.append(
             f"{statuses[status]} x {status}: p50 {part.percentile(50) * 1000:.0f} ms, "
             f"slowest {max(a.seconds for a in part.answers) * 1000:.0f} ms"
-        )
-    if event_id is None:
-        if statuses != {200: scenario.shoppers}:
-            result.failures.append(f"expected {scenario.shoppers} x 200, got {dict(statuses)}")
-        return result
-    result.seats_held = seats_held(engine, event_id)
-    sold_out = sum(1 for a in measured.answers if a.status == 409 and a.error == SOLD_OUT)
-    expected = {200: seats, 409: scenario.shoppers - seats}
-    if result.seats_held != seats:
-        result.failures.append(f"{result.seats_held} seats held, expected exactly {seats}")
-    if statuses != expected or sold_out != expected[409]:
-        result.failures.append(
-            f"expected {expected} with {SOLD_OUT!r}, got {dict(statuses)} ({sold_out} clean 409s)"
         )
     return result
