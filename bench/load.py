@@ -90,15 +90,21 @@ async def _checkout(http: aiohttp.ClientSession, url: str, session_id: str) -> A
         return Answer(0, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
 
 
+def _client(connections: int) -> aiohttp.ClientSession:
+    """The load generator's HTTP client: at most `connections` kept-alive connections, no
+    cookie jar (each checkout sends its own session cookie)."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections),
+        timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+
+
 async def _drive(base_url: str, sessions: list[str], shoppers: int, seconds: float | None) -> Run:
     run = Run()
     queue = iter(sessions)
     url = base_url + PATH
-    connector = aiohttp.TCPConnector(limit=shoppers)
-    timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
-    ) as http:
+    async with _client(shoppers) as http:
         started = time.monotonic()
         deadline = started + seconds if seconds is not None else None
 
@@ -117,12 +123,7 @@ async def _drive(base_url: str, sessions: list[str], shoppers: int, seconds: flo
 async def _alternate(servers: list[tuple[str, list[str]]], seconds: float) -> list[Run]:
     runs = [Run() for _ in servers]
     turns = min(len(sessions) for _, sessions in servers)
-    timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=len(servers)),
-        timeout=timeout,
-        cookie_jar=aiohttp.DummyCookieJar(),
-    ) as http:
+    async with _client(len(servers)) as http:
         started = time.monotonic()
         taken = 0
         while taken < turns and time.monotonic() < started + seconds:

@@ -53,7 +53,7 @@ class Result:
     new_connections: int = 0  # PostgreSQL sessions opened on the run's database meanwhile
     alone: load.Run | None = None  # the unloaded probe: one shopper alone, after the load
     alone_usage: Usage | None = None  # CPU of the processes during the unloaded probe
-    # A flash sale: the seats held after each round, and the Stripe calls of all rounds.
+    # A flash sale: the seats held after each round; a round's Stripe calls.
     seats_per_round: list[int] = field(default_factory=list)
     stripe_calls: Counter[str] = field(default_factory=Counter)
 
@@ -168,17 +168,24 @@ def run(
     figures are over all its turns or rounds."""
     stack.sim.clear_requests()  # the simulator logs every request; keep it small
     if scenario.seconds is None:
-        rounds: dict[str, list[Result]] = {server: [] for server in SERVERS}
-        for number in range(FLASH_ROUNDS):
-            for server in SERVERS:
-                rounds[server].append(_flash(stack, engine, server, scenario, number))
+        rounds = _in_turns(
+            FLASH_ROUNDS, lambda server, n: _flash(stack, engine, server, scenario, n)
+        )
         return {server: _flash_combined(rounds[server]) for server in SERVERS}
     seeded = {server: _seed(stack, catalog, server, scenario) for server in SERVERS}
-    turns: dict[str, list[Result]] = {server: [] for server in SERVERS}
-    for _ in range(slices):
-        for server in SERVERS:
-            turns[server].append(_turn(stack, engine, server, scenario, seeded[server], slices))
+    turns = _in_turns(
+        slices, lambda server, _: _turn(stack, engine, server, scenario, seeded[server], slices)
+    )
     return {server: _combined(turns[server], seeded[server]) for server in SERVERS}
+
+
+def _in_turns(count: int, one: Callable[[str, int], Result]) -> dict[str, list[Result]]:
+    """`one(server, n)` for n in range(count), the app's then the baseline's each time."""
+    turns: dict[str, list[Result]] = {server: [] for server in SERVERS}
+    for number in range(count):
+        for server in SERVERS:
+            turns[server].append(one(server, number))
+    return turns
 
 
 def _turn(
@@ -351,7 +358,6 @@ def _flash_combined(rounds: list[Result]) -> Result:
     each status over all rounds."""
     result = _added(rounds, 0)
     calls = sum((r.stripe_calls for r in rounds), Counter())
-    result.stripe_calls = calls
     result.notes.append(
         f"{len(rounds)} rounds; Stripe calls: {calls['create']} creates, {calls['expire']} expires"
     )
